@@ -1,1 +1,25 @@
-Console.WriteLine("placeholder");
+using LongTail.Bench;
+
+// One console app for every benchmark and peer comparison. Each subcommand prints exactly one JSON line on
+// stdout (logs go to stderr), so scripts can compare runs.
+var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal)
+{
+    ["plumbing"] = PlumbingCommand.Run,
+    ["evaluate"] = EvaluateCommand.Run,
+};
+
+if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
+{
+    Console.Error.WriteLine(args.Length == 0 ? "No subcommand given." : $"Unknown subcommand '{args[0]}'.");
+    Console.Error.WriteLine($"Usage: LongTail.Bench <{string.Join("|", commands.Keys)}> [options]");
+    return 2;
+}
+try
+{
+    return command(args[1..]);
+}
+catch (BenchArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
