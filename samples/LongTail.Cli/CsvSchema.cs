@@ -1,0 +1,99 @@
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace LongTail.Cli;
+
+/// <summary>Column types of a CSV file, inferred from its values: numeric where every value parses, text otherwise.</summary>
+internal sealed class CsvSchema
+{
+    private CsvSchema(string path, string[] names, bool[] numeric, string label)
+    {
+        Path = path;
+        Names = names;
+        Numeric = numeric;
+        LabelColumnName = label;
+    }
+
+    public string Path { get; }
+
+    public string[] Names { get; }
+
+    public bool[] Numeric { get; }
+
+    public string LabelColumnName { get; }
+
+    public IEnumerable<string> NumericFeatures => Names.Where((n, i) => Numeric[i] && n != LabelColumnName);
+
+    public IEnumerable<string> CategoricalFeatures => Names.Where((n, i) => !Numeric[i] && n != LabelColumnName);
+
+    public static CsvSchema Infer(string path, string labelColumnName)
+    {
+        using var reader = new StreamReader(path);
+        var header = reader.ReadLine() ?? throw new InvalidDataException($"The file '{path}' is empty: expected a header row.");
+        var names = SplitLine(header, path, 1);
+        if (Array.IndexOf(names, labelColumnName) < 0)
+            throw new InvalidDataException($"The file '{path}' has no column '{labelColumnName}'. Columns: {string.Join(", ", names)}.");
+        var numeric = Enumerable.Repeat(true, names.Length).ToArray();
+        int lineNumber = 1;
+        int rows = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (line.Length == 0)
+                continue;
+            var fields = SplitLine(line, path, lineNumber);
+            if (fields.Length != names.Length)
+                throw new InvalidDataException($"{path}, line {lineNumber}: expected {names.Length} fields, found {fields.Length}.");
+            for (int i = 0; i < fields.Length; i++)
+            {
+                if (numeric[i] && fields[i].Length > 0 && !float.TryParse(fields[i], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                    numeric[i] = false;
+            }
+            rows++;
+        }
+        if (rows == 0)
+            throw new InvalidDataException($"The file '{path}' has a header but no data rows.");
+        // The label is a class: always read it as text and map it to a key.
+        numeric[Array.IndexOf(names, labelColumnName)] = false;
+        return new CsvSchema(path, names, numeric, labelColumnName);
+    }
+
+    public IDataView Load(MLContext ml)
+    {
+        var columns = Names.Select((n, i) => new TextLoader.Column(n, Numeric[i] ? DataKind.Single : DataKind.String, i)).ToArray();
+        var loader = ml.Data.CreateTextLoader(new TextLoader.Options
+        {
+            Columns = columns,
+            HasHeader = true,
+            Separators = [','],
+            AllowQuoting = true,
+        });
+        return loader.Load(Path);
+    }
+
+    /// <summary>Splits one RFC-4180 line (quotes only around fields holding a comma or a quote).</summary>
+    private static string[] SplitLine(string line, string path, int lineNumber)
+    {
+        var fields = new List<string>();
+        var current = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { current.Append('"'); i++; }
+                else if (c == '"') quoted = false;
+                else current.Append(c);
+            }
+            else if (c == '"') quoted = true;
+            else if (c == ',') { fields.Add(current.ToString()); current.Clear(); }
+            else current.Append(c);
+        }
+        if (quoted)
+            throw new InvalidDataException($"{path}, line {lineNumber}: a quoted field is not closed.");
+        fields.Add(current.ToString());
+        return fields.ToArray();
+    }
+}
