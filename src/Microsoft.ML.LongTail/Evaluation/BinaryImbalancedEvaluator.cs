@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.LongTail.Evaluation;
@@ -7,6 +8,9 @@ internal static class BinaryImbalancedEvaluator
 {
     private const string DefaultProbabilityColumn = "Probability";
 
+    // Runs once per evaluation over every row: compile fully optimised straight away instead of
+    // spending the first ~100k rows in tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ImbalancedBinaryMetrics Evaluate(IDataView data, ImbalancedEvaluationOptions options)
     {
         ArgumentNullException.ThrowIfNull(data);

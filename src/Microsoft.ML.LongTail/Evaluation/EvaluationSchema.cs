@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.ML.Data;
 
@@ -45,25 +46,25 @@ internal static class EvaluationSchema
         {
             var getter = row.GetGetter<uint>(column);
             uint value = 0;
-            return () => { getter(ref value); return value; };
+            return [MethodImpl(MethodImplOptions.AggressiveOptimization)] () => { getter(ref value); return value; };
         }
         if (raw == typeof(ulong))
         {
             var getter = row.GetGetter<ulong>(column);
             ulong value = 0;
-            return () => { getter(ref value); return value; };
+            return [MethodImpl(MethodImplOptions.AggressiveOptimization)] () => { getter(ref value); return value; };
         }
         if (raw == typeof(ushort))
         {
             var getter = row.GetGetter<ushort>(column);
             ushort value = 0;
-            return () => { getter(ref value); return value; };
+            return [MethodImpl(MethodImplOptions.AggressiveOptimization)] () => { getter(ref value); return value; };
         }
         if (raw == typeof(byte))
         {
             var getter = row.GetGetter<byte>(column);
             byte value = 0;
-            return () => { getter(ref value); return value; };
+            return [MethodImpl(MethodImplOptions.AggressiveOptimization)] () => { getter(ref value); return value; };
         }
         throw new ArgumentException($"Column '{column.Name}' has key storage type {raw.Name}, which is not supported.");
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.LongTail.Evaluation;
@@ -5,6 +6,9 @@ namespace Microsoft.ML.LongTail.Evaluation;
 /// <summary>Reads a scored multiclass view in one cursor pass and builds <see cref="ImbalancedMulticlassMetrics"/>.</summary>
 internal static class MulticlassImbalancedEvaluator
 {
+    // Runs once per evaluation over every row: compile fully optimised straight away instead of
+    // spending the first ~100k rows in tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ImbalancedMulticlassMetrics Evaluate(IDataView data, ImbalancedEvaluationOptions options)
     {
         ArgumentNullException.ThrowIfNull(data);
