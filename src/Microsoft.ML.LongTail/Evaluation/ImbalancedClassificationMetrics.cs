@@ -121,7 +121,8 @@ public abstract class ImbalancedClassificationMetrics
         AppendLine(sb, "Cohen's kappa", CohenKappa);
         AppendLine(sb, "Worst-class recall", WorstClassRecall);
         AppendTaskLines(sb);
-        AppendLine(sb, "ECE (" + CalibrationBins.Count.ToString(CultureInfo.InvariantCulture) + " bins)", ExpectedCalibrationError);
+        AppendLine(sb, CalibrationBins.Count == 0 ? "ECE" : "ECE (" + CalibrationBins.Count.ToString(CultureInfo.InvariantCulture) + " bins)",
+            ExpectedCalibrationError);
         sb.Append("Rows".PadRight(LabelWidth)).AppendLine(RowCount.ToString(CultureInfo.InvariantCulture));
         return sb.ToString();
     }

@@ -181,4 +181,27 @@ public class DefinedValuesTests
         Assert.Equal(1, m.AreaUnderPrecisionRecallCurve);
         Assert.Equal(0.5, m.BalancedAccuracy);  // the absent negative class is left out
     }
+
+    [Fact]
+    public void BinaryEceIsNullWhenProbabilityIsOutsideUnitInterval()
+    {
+        var data = _ml.Data.LoadFromEnumerable(new[]
+        {
+            new ScoredData.BinaryRow { Label = true, Score = 1, Probability = 1.5f, PredictedLabel = true },
+            new ScoredData.BinaryRow { Label = false, Score = -1, Probability = 0.3f, PredictedLabel = false },
+        });
+        var m = _ml.BinaryClassification.EvaluateImbalanced(data);
+        Assert.Null(m.ExpectedCalibrationError);
+        Assert.Empty(m.CalibrationBins);
+        Assert.Equal(1, m.AreaUnderRocCurve);
+    }
+
+    [Fact]
+    public void ExplicitProbabilityColumnMustExist()
+    {
+        var data = _ml.Data.LoadFromEnumerable(new[] { new ScoredData.BinaryRow { Label = true, Probability = 0.7f } });
+        var ex = Assert.Throws<ArgumentException>(() =>
+            _ml.BinaryClassification.EvaluateImbalanced(data, probabilityColumnName: "Calibrated"));
+        Assert.Contains("'Calibrated'", ex.Message);
+    }
 }
