@@ -88,9 +88,10 @@ internal static class CliApp
 
         // Stratified split: every class keeps its share in both parts, which a random split does not promise for rare classes.
         int folds = (int)Math.Round(1 / options.TestFraction);
+        // The fold column is a key: TrainTestSplit then holds out whole folds (key range [0, 1/folds)), not hashed rows.
         var withFolds = ml.Data.AddStratifiedFoldColumn(prepared, "Label", folds, options.Seed, "Fold");
-        var test = ml.Data.FilterRowsByColumn(withFolds, "Fold", 0, 1);
-        var train = ml.Data.FilterRowsByColumn(withFolds, "Fold", 1, folds);
+        var split = ml.Data.TrainTestSplit(withFolds, testFraction: 1.0 / folds, samplingKeyColumnName: "Fold");
+        var (train, test) = (split.TrainSet, split.TestSet);
 
         var trainSet = LabeledFeatures.Read(train);
         Console.WriteLine($"Data: {(options.Data is null ? "embedded Glass Identification (UCI)" : path)}");
