@@ -81,9 +81,11 @@ internal static class CliApp
         var ml = new MLContext(options.Seed);
         var raw = schema.Load(ml);
 
-        var featurize = ml.Transforms.Conversion.MapValueToKey("Label", options.Label)
-            .Append(ml.Transforms.Categorical.OneHotEncoding(schema.CategoricalFeatures.Select(c => new InputOutputColumnPair(c)).ToArray()))
-            .Append(ml.Transforms.Concatenate("Features", schema.NumericFeatures.Concat(schema.CategoricalFeatures).ToArray()));
+        IEstimator<ITransformer> featurize = ml.Transforms.Conversion.MapValueToKey("Label", options.Label);
+        var categorical = schema.CategoricalFeatures.Select(c => new InputOutputColumnPair(c)).ToArray();
+        if (categorical.Length > 0)
+            featurize = featurize.Append(ml.Transforms.Categorical.OneHotEncoding(categorical));
+        featurize = featurize.Append(ml.Transforms.Concatenate("Features", schema.NumericFeatures.Concat(schema.CategoricalFeatures).ToArray()));
         var prepared = featurize.Fit(raw).Transform(raw);
 
         // Stratified split: every class keeps its share in both parts, which a random split does not promise for rare classes.

@@ -29,7 +29,7 @@ public class DefinedValuesTests
     {
         public string Label { get; set; } = "";
         public string Predicted { get; set; } = "";
-        [Data.VectorType(3)]
+        [Microsoft.ML.Data.VectorType(3)]
         public float[] Score { get; set; } = Array.Empty<float>();
     }
 
