@@ -42,7 +42,7 @@ public sealed class LabelEncoding
     /// <summary>The number of classes (for a key label, its cardinality, whether or not every class occurs).</summary>
     public int ClassCount { get; }
 
-    /// <summary>A readable name per class: the key-value annotation, the Boolean, number or text value.</summary>
+    /// <summary>A readable name per class: the key-value annotation (else the 0-based class index), the Boolean, number or text value.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
     /// <summary>The original label value of class <paramref name="classIndex"/> as text.</summary>
@@ -53,8 +53,7 @@ public sealed class LabelEncoding
         if (keyType.Count > int.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(keyType), $"The label column '{column.Name}' has a key type with {keyType.Count} values; at most {int.MaxValue} classes are supported.");
         int count = (int)keyType.Count;
-        var names = SchemaValidation.TryGetKeyNames(column, count)
-            ?? Enumerable.Range(1, count).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+        var names = SchemaValidation.ClassNames(column, count);
         return new LabelEncoding(LabelKind.Key, keyType, column.Annotations, count, names, null);
     }
 

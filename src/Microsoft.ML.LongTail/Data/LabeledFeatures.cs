@@ -87,14 +87,14 @@ public sealed class LabeledFeatures
     /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/> or a single <see cref="float"/>.</param>
     /// <param name="allowNonFiniteFeatures">When <see langword="false"/> (the default), a NaN or infinite feature
     /// throws, naming the row and slot; most components cannot work with them.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing, or has an unsupported type.</exception>
+    /// <exception cref="ArgumentException">A column is missing, or has an unsupported type.</exception>
     /// <exception cref="InvalidOperationException">The data is empty, a label is missing, or a feature is not finite.</exception>
     public static LabeledFeatures Read(IDataView data, string labelColumnName = "Label", string featureColumnName = "Features",
         bool allowNonFiniteFeatures = false)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var labelColumn = SchemaValidation.GetColumn(data.Schema, labelColumnName, "label");
-        var featureColumn = SchemaValidation.GetColumn(data.Schema, featureColumnName, "feature");
+        var labelColumn = SchemaValidation.GetColumn(data.Schema, labelColumnName, "label", nameof(labelColumnName));
+        var featureColumn = SchemaValidation.GetColumn(data.Schema, featureColumnName, "feature", nameof(featureColumnName));
         int featureCount = GetFeatureCount(featureColumn);
         var labelReader = LabelReader.Create(labelColumn);
 

@@ -31,8 +31,7 @@ internal static class StratifiedFolds
     /// <remarks>Small private reader for key, bool, integer, floating-point and text labels; a shared label reader will replace it.</remarks>
     public static int[] ReadGroups(IDataView data, string labelColumnName)
     {
-        var column = data.Schema.GetColumnOrNull(labelColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(labelColumnName), $"Column '{labelColumnName}' not found.");
+        var column = SchemaValidation.GetColumn(data.Schema, labelColumnName, "label", nameof(labelColumnName));
         DataViewType type = column.Type;
         return type.RawType switch
         {

@@ -1,3 +1,4 @@
+using Microsoft.ML.LongTail.Data;
 using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 
@@ -20,18 +21,18 @@ internal static class BinaryImbalancedEvaluator
             throw new ArgumentOutOfRangeException(nameof(options), options.RecallAtPrecision, "RecallAtPrecision must lie in [0, 1].");
 
         var schema = data.Schema;
-        var labelColumn = EvaluationSchema.Require(schema, options.LabelColumnName, "label", nameof(options.LabelColumnName));
+        var labelColumn = SchemaValidation.GetColumn(schema, options.LabelColumnName, "label", nameof(options.LabelColumnName));
         if (labelColumn.Type != BooleanDataViewType.Instance)
             throw new ArgumentException(
                 $"Label column '{labelColumn.Name}' has type {labelColumn.Type}, but binary EvaluateImbalanced needs Boolean. " +
                 $"Convert it first, e.g. with mlContext.Transforms.Conversion.ConvertType(\"{labelColumn.Name}\", outputKind: DataKind.Boolean) " +
                 "or a CustomMapping; for key labels use the multiclass catalog.",
                 nameof(options.LabelColumnName));
-        var scoreColumn = EvaluationSchema.Require(schema, options.ScoreColumnName, "score", nameof(options.ScoreColumnName));
+        var scoreColumn = SchemaValidation.GetColumn(schema, options.ScoreColumnName, "score", nameof(options.ScoreColumnName));
         RequireSingle(scoreColumn, nameof(options.ScoreColumnName));
         if (options.PredictedLabelColumnName is null)
             throw new ArgumentException("Binary EvaluateImbalanced needs a predicted label column.", nameof(options.PredictedLabelColumnName));
-        var predictedColumn = EvaluationSchema.Require(schema, options.PredictedLabelColumnName, "predicted label", nameof(options.PredictedLabelColumnName));
+        var predictedColumn = SchemaValidation.GetColumn(schema, options.PredictedLabelColumnName, "predicted label", nameof(options.PredictedLabelColumnName));
         if (predictedColumn.Type != BooleanDataViewType.Instance)
             throw new ArgumentException(
                 $"Predicted label column '{predictedColumn.Name}' has type {predictedColumn.Type}, but Boolean is required.",
@@ -45,7 +46,7 @@ internal static class BinaryImbalancedEvaluator
             if (schema.GetColumnOrNull(options.ProbabilityColumnName) is { } found)
                 probabilityColumn = found;
             else if (options.ProbabilityColumnName != DefaultProbabilityColumn)
-                EvaluationSchema.Require(schema, options.ProbabilityColumnName, "probability", nameof(options.ProbabilityColumnName));
+                SchemaValidation.GetColumn(schema, options.ProbabilityColumnName, "probability", nameof(options.ProbabilityColumnName));
         }
         if (probabilityColumn is { } probability)
             RequireSingle(probability, nameof(options.ProbabilityColumnName));

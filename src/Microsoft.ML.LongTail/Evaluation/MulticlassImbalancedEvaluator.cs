@@ -1,3 +1,4 @@
+using Microsoft.ML.LongTail.Data;
 using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 
@@ -27,7 +28,7 @@ internal static class MulticlassImbalancedEvaluator
                 $"FewShotThreshold ({options.FewShotThreshold}) must not exceed ManyShotThreshold ({options.ManyShotThreshold}).");
 
         var schema = data.Schema;
-        var labelColumn = EvaluationSchema.Require(schema, options.LabelColumnName, "label", nameof(options.LabelColumnName));
+        var labelColumn = SchemaValidation.GetColumn(schema, options.LabelColumnName, "label", nameof(options.LabelColumnName));
         if (labelColumn.Type is not KeyDataViewType labelKey)
             throw new ArgumentException(
                 $"Label column '{labelColumn.Name}' has type {labelColumn.Type}, but multiclass EvaluateImbalanced needs a key type. " +
@@ -39,7 +40,7 @@ internal static class MulticlassImbalancedEvaluator
                 nameof(options.LabelColumnName));
         int k = (int)labelKey.Count;
 
-        var scoreColumn = EvaluationSchema.Require(schema, options.ScoreColumnName, "score", nameof(options.ScoreColumnName));
+        var scoreColumn = SchemaValidation.GetColumn(schema, options.ScoreColumnName, "score", nameof(options.ScoreColumnName));
         if (scoreColumn.Type is not VectorDataViewType scoreType || scoreType.ItemType != NumberDataViewType.Single)
             throw new ArgumentException(
                 $"Score column '{scoreColumn.Name}' has type {scoreColumn.Type}, but a vector of Single is required.",
@@ -53,7 +54,7 @@ internal static class MulticlassImbalancedEvaluator
         DataViewSchema.Column? predictedColumn = null;
         if (options.PredictedLabelColumnName is not null)
         {
-            var column = EvaluationSchema.Require(schema, options.PredictedLabelColumnName, "predicted label", nameof(options.PredictedLabelColumnName));
+            var column = SchemaValidation.GetColumn(schema, options.PredictedLabelColumnName, "predicted label", nameof(options.PredictedLabelColumnName));
             if (column.Type is not KeyDataViewType predictedKey || predictedKey.Count != labelKey.Count)
                 throw new ArgumentException(
                     $"Predicted label column '{column.Name}' has type {column.Type}, but a key type with {k} values (like label column '{labelColumn.Name}') is required.",
@@ -183,7 +184,7 @@ internal static class MulticlassImbalancedEvaluator
         if (rows == 0)
             throw new InvalidOperationException("The scored data has no rows; there is nothing to evaluate.");
 
-        var names = EvaluationSchema.ClassNames(labelColumn, k);
+        var names = SchemaValidation.ClassNames(labelColumn, k);
         var summary = ConfusionSummary.Compute(confusion, k, names, options.IndexBalancedAccuracyAlpha);
         var (ece, bins) = calibration.Build();
 

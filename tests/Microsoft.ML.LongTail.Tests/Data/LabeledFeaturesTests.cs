@@ -210,7 +210,7 @@ public class LabeledFeaturesTests
         var ml = new MLContext(1);
         var (_, data) = KeyedData(10);
 
-        var missing = Assert.Throws<ArgumentOutOfRangeException>(() => LabeledFeatures.Read(data, "Target"));
+        var missing = Assert.Throws<ArgumentException>(() => LabeledFeatures.Read(data, "Target"));
         Assert.Contains("'Target'", missing.Message);
         Assert.Contains("'Label'", missing.Message); // lists what exists
 

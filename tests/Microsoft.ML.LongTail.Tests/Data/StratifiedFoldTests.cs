@@ -84,7 +84,7 @@ public class StratifiedFoldTests
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(Rows());
         Assert.Throws<ArgumentOutOfRangeException>(() => ml.Data.AddStratifiedFoldColumn(data, "Label", 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ml.Data.AddStratifiedFoldColumn(data, "Missing", 3));
+        Assert.Throws<ArgumentException>(() => ml.Data.AddStratifiedFoldColumn(data, "Missing", 3));
     }
 
     private sealed class BoolRow
