@@ -4,7 +4,7 @@
 #
 #   bench/compare_metrics.sh preds.csv [--train-counts 500,120,15] [--bins 15] [--many 100] [--few 20]
 #
-# Environment: TOL (absolute tolerance, default 1e-9); PEER (default /work/shared/peers/peer_metrics.py);
+# Environment: TOL (absolute tolerance, default 1e-9); PEER (default ../shared/peers/peer_metrics.py, beside the clone);
 # PYTHON (default /usr/bin/python3); BENCH (command that runs the bench app, default
 # `dotnet run -c Release --project bench/LongTail.Bench --`).
 #
@@ -21,7 +21,7 @@ if [[ $# -lt 1 || "$1" == -* ]]; then
 fi
 csv="$1"; shift
 TOL="${TOL:-1e-9}"
-PEER="${PEER:-/work/shared/peers/peer_metrics.py}"
+PEER="${PEER:-../shared/peers/peer_metrics.py}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 BENCH="${BENCH:-dotnet run -c Release --project bench/LongTail.Bench --}"
 
