@@ -1,0 +1,50 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.LongTail.Data;
+
+namespace Microsoft.ML.LongTail.Tests;
+
+/// <summary>The README's tour, as written there, runs and gives sensible figures.</summary>
+public class ReadmeTourTests
+{
+    [Fact]
+    public void TourRunsOnGlass()
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "glass.csv");
+
+        // --- as in README.md ---
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromTextFile(path, new TextLoader.Options
+        {
+            HasHeader = true, Separators = [','],
+            Columns = [new("Features", DataKind.Single, 0, 8), new("Label", DataKind.String, 9)],
+        });
+        var prepared = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+
+        var withFolds = ml.Data.AddStratifiedFoldColumn(prepared, "Label", numberOfFolds: 5, seed: 1, "Fold");
+        var split = ml.Data.TrainTestSplit(withFolds, testFraction: 0.2, samplingKeyColumnName: "Fold");
+        var (train, test) = (split.TrainSet, split.TestSet);
+
+        var model = ml.MulticlassClassification.Trainers.LightGbm().Fit(train);
+        var trainCounts = LabeledFeatures.Read(train).ClassCounts.Select(c => (long)c).ToArray();
+        var metrics = ml.MulticlassClassification.EvaluateImbalanced(model.Transform(test), trainingClassCounts: trainCounts);
+
+        var set = LabeledFeatures.Read(prepared, labelColumnName: "Label", featureColumnName: "Features");
+        int[] counts = set.ClassCounts;
+        IDataView again = set.ToDataView(prepared);
+        // --- end of tour ---
+
+        Assert.Equal(214, set.RowCount);
+        Assert.Equal(new[] { 29, 76, 70, 17, 13, 9 }.Order(), counts.Order());
+        Assert.Equal(prepared.Schema.Count(c => !c.IsHidden), again.Schema.Count);
+        // The held-out fold keeps every class's share: within one row of a fifth of each class.
+        long[] testSupport = metrics.PerClass.Select(c => c.Support).ToArray();
+        for (int c = 0; c < counts.Length; c++)
+        {
+            Assert.InRange(testSupport[c], counts[c] / 5, (counts[c] + 4) / 5);
+            Assert.Equal(counts[c], trainCounts[c] + testSupport[c]);
+        }
+        Assert.InRange(metrics.Accuracy, 0.55, 1.0); // LightGBM on Glass: well above the 35 % majority rate
+        Assert.NotNull(metrics.FewShotAccuracy);      // classes with < 20 training rows exist
+        Assert.Contains("Balanced accuracy", metrics.ToReport());
+    }
+}
