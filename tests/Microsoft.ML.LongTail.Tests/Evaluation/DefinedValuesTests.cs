@@ -8,12 +8,7 @@ public class DefinedValuesTests
     private readonly MLContext _ml = new(seed: 1);
 
     private IDataView Multiclass(int classCount, params (uint Label, uint Predicted, float[] Score)[] rows) =>
-        ScoredData.Multiclass(_ml, rows.Select(r => new ScoredData.MulticlassRow
-        {
-            Label = r.Label,
-            PredictedLabel = r.Predicted,
-            Score = r.Score,
-        }).ToList(), classCount);
+        ScoredData.Multiclass(_ml, classCount, rows);
 
     private static float[] OneHot(int classCount, int hot)
     {

@@ -9,12 +9,7 @@ public class InputValidationTests
     private readonly MLContext _ml = new(seed: 1);
 
     private IDataView Multiclass(int classCount, params (uint Label, uint Predicted, float[] Score)[] rows) =>
-        ScoredData.Multiclass(_ml, rows.Select(r => new ScoredData.MulticlassRow
-        {
-            Label = r.Label,
-            PredictedLabel = r.Predicted,
-            Score = r.Score,
-        }).ToList(), classCount);
+        ScoredData.Multiclass(_ml, classCount, rows);
 
     private IDataView TwoRows() => Multiclass(2, (0, 0, new[] { 0.8f, 0.2f }), (1, 1, new[] { 0.3f, 0.7f }));
 

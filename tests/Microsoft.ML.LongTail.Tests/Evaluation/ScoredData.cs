@@ -34,6 +34,10 @@ internal static class ScoredData
         return ml.Data.LoadFromEnumerable(rows, schema);
     }
 
+    /// <summary>Multiclass view from (label, predicted, score) triples.</summary>
+    public static IDataView Multiclass(MLContext ml, int classCount, params (uint Label, uint Predicted, float[] Score)[] rows) =>
+        Multiclass(ml, rows.Select(r => new MulticlassRow { Label = r.Label, PredictedLabel = r.Predicted, Score = r.Score }).ToList(), classCount);
+
     public static IDataView Multiclass(MLContext ml, PredictionCsv csv) =>
         Multiclass(ml, Enumerable.Range(0, csv.Labels.Length).Select(i => new MulticlassRow
         {
