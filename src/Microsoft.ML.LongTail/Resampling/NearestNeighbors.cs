@@ -8,16 +8,19 @@ namespace Microsoft.ML.LongTail.Resampling;
 /// neighbour-based sampler.
 /// </summary>
 /// <remarks>
-/// Brute force, blocked: the query and reference rows are first packed into contiguous arrays padded to a whole
-/// number of <see cref="Vector{T}"/> lanes (so the distance loop has no scalar tail), then each worker takes a block
-/// of queries and sweeps the references block by block, keeping a sorted top-k buffer per query. Memory is
-/// O((queries + references) x features + queries x k): no distance matrix. Ties go to the lower row index, so the
-/// result does not depend on the number of threads.
+/// <para>Brute force, vectorised across references: the reference rows are packed in groups of
+/// <see cref="Vector{T}.Count"/>, feature-major within a group, so one query is compared with a whole group at once,
+/// <c>acc += (q_j - r_j)^2</c> lane by lane. Each pair's distance is thus the plain sequential float sum over features
+/// (no <c>|x|^2 + |y|^2 - 2xy</c> cancellation, nothing to re-check), and no horizontal sum is needed.</para>
+/// <para>Workers take blocks of queries and sweep the references in cache-sized chunks, keeping a sorted top-k buffer per
+/// query. Memory is O(references x features + queries x k): no distance matrix. Ties go to the lower row index, so the
+/// result does not depend on the number of threads.</para>
 /// </remarks>
 internal static class NearestNeighbors
 {
     private const int QueryBlock = 32;
-    private const int ReferenceBlock = 256;
+    /// <summary>Lane groups per reference chunk: 32 x 8 rows x 20 features x 4 bytes = 20 KiB, inside L1/L2.</summary>
+    private const int GroupChunk = 32;
 
     /// <summary>
     /// For each row of <paramref name="queryRows"/>, finds its <paramref name="k"/> nearest rows among
@@ -39,15 +42,19 @@ internal static class NearestNeighbors
         ArgumentNullException.ThrowIfNull(referenceRows);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(featureCount, 1);
-        int available = referenceRows.Length - (queryRows.Length > 0 && Overlaps(queryRows, referenceRows) ? 1 : 0);
+        bool overlap = queryRows.Length > 0 && (ReferenceEquals(queryRows, referenceRows) || Overlaps(queryRows, referenceRows));
+        int available = referenceRows.Length - (overlap ? 1 : 0);
         if (k > available)
             throw new ArgumentOutOfRangeException(nameof(k), k, $"Asked for {k} neighbours among {referenceRows.Length} reference rows" +
-                (available < referenceRows.Length ? " (one of them the query itself)" : "") + ".");
+                (overlap ? " (one of them the query itself)" : "") + ".");
 
-        int lanes = Vector<float>.Count;
-        int stride = (featureCount + lanes - 1) / lanes * lanes;
-        var queries = Pack(features, featureCount, queryRows, stride);
-        var references = Pack(features, featureCount, referenceRows, stride);
+        int d = featureCount, lanes = Vector<float>.Count;
+        int groups = (referenceRows.Length + lanes - 1) / lanes;
+        var packed = PackTransposed(features, d, referenceRows, groups);
+        // The row of each packed lane; padding lanes get int.MaxValue and NaN features, which never pass the filter.
+        var laneRows = new int[groups * lanes];
+        laneRows.AsSpan().Fill(int.MaxValue);
+        referenceRows.CopyTo(laneRows, 0);
         var neighbors = new int[queryRows.Length * k];
         var distances = new float[queryRows.Length * k];
         int blocks = (queryRows.Length + QueryBlock - 1) / QueryBlock;
@@ -59,29 +66,51 @@ internal static class NearestNeighbors
             var bestRow = neighbors.AsSpan(q0 * k, (q1 - q0) * k);
             bestDist.Fill(float.PositiveInfinity);
             bestRow.Fill(int.MaxValue);
-            for (int r0 = 0; r0 < referenceRows.Length; r0 += ReferenceBlock)
+            var groupVectors = MemoryMarshal.Cast<float, Vector<float>>(packed.AsSpan());
+            for (int g0 = 0; g0 < groups; g0 += GroupChunk)
             {
-                int r1 = Math.Min(r0 + ReferenceBlock, referenceRows.Length);
+                int g1 = Math.Min(g0 + GroupChunk, groups);
                 for (int q = q0; q < q1; q++)
                 {
-                    var query = MemoryMarshal.Cast<float, Vector<float>>(queries.AsSpan(q * stride, stride));
+                    var query = features.AsSpan(queryRows[q] * d, d);
                     var dist = bestDist.Slice((q - q0) * k, k);
                     var rows = bestRow.Slice((q - q0) * k, k);
-                    int self = queryRows[q];
-                    for (int r = r0; r < r1; r++)
-                    {
-                        int row = referenceRows[r];
-                        var reference = MemoryMarshal.Cast<float, Vector<float>>(references.AsSpan(r * stride, stride));
-                        float d = SquaredDistance(query, reference);
-                        // Cheap reject first; the full (distance, row) order decides ties.
-                        if (d > dist[k - 1] || row == self || (d == dist[k - 1] && row > rows[k - 1]))
-                            continue;
-                        Insert(dist, rows, d, row);
-                    }
+                    SweepGroups(query, groupVectors, laneRows, g0, g1, d, queryRows[q], dist, rows);
                 }
             }
         });
         return (neighbors, distances);
+    }
+
+    private static void SweepGroups(ReadOnlySpan<float> query, ReadOnlySpan<Vector<float>> groupVectors, int[] laneRows,
+        int g0, int g1, int d, int self, Span<float> dist, Span<int> rows)
+    {
+        int lanes = Vector<float>.Count, k = dist.Length;
+        for (int g = g0; g < g1; g++)
+        {
+            var group = groupVectors.Slice(g * d, d);
+            var acc = Vector<float>.Zero;
+            for (int j = 0; j < d; j++)
+            {
+                var diff = new Vector<float>(query[j]) - group[j];
+                acc += diff * diff;
+            }
+            // Lanes no farther than the current k-th: usually none once the buffer has filled.
+            var pass = Vector.LessThanOrEqual(acc, new Vector<float>(dist[k - 1]));
+            if (pass == Vector<int>.Zero)
+                continue;
+            for (int lane = 0; lane < lanes; lane++)
+            {
+                if (pass[lane] == 0)
+                    continue;
+                float dl = acc[lane];
+                int row = laneRows[g * lanes + lane];
+                // The full (distance, row) order decides ties; the buffer's worst may have changed within this group.
+                if (row == self || dl > dist[k - 1] || (dl == dist[k - 1] && row > rows[k - 1]))
+                    continue;
+                Insert(dist, rows, dl, row);
+            }
+        }
     }
 
     private static bool Overlaps(int[] queryRows, int[] referenceRows)
@@ -95,23 +124,21 @@ internal static class NearestNeighbors
         return false;
     }
 
-    private static float[] Pack(float[] features, int featureCount, int[] rows, int stride)
+    /// <summary>Packs the reference rows as groups of <see cref="Vector{T}.Count"/> rows, feature-major within a group.</summary>
+    private static float[] PackTransposed(float[] features, int d, int[] rows, int groups)
     {
-        var packed = new float[(long)rows.Length * stride];
+        int lanes = Vector<float>.Count;
+        var packed = new float[(long)groups * d * lanes];
+        packed.AsSpan(((groups - 1) * d) * lanes).Fill(float.NaN); // padding lanes of the last group
         for (int i = 0; i < rows.Length; i++)
-            features.AsSpan(rows[i] * featureCount, featureCount).CopyTo(packed.AsSpan(i * stride, featureCount));
-        return packed;
-    }
-
-    private static float SquaredDistance(ReadOnlySpan<Vector<float>> a, ReadOnlySpan<Vector<float>> b)
-    {
-        var acc = Vector<float>.Zero;
-        for (int i = 0; i < a.Length; i++)
         {
-            var diff = a[i] - b[i];
-            acc += diff * diff;
+            int g = i / lanes, lane = i % lanes;
+            var x = features.AsSpan(rows[i] * d, d);
+            int baseIndex = g * d * lanes + lane;
+            for (int j = 0; j < d; j++)
+                packed[baseIndex + j * lanes] = x[j];
         }
-        return Vector.Sum(acc);
+        return packed;
     }
 
     /// <summary>Inserts into a buffer sorted by (distance, row), dropping the last entry.</summary>
