@@ -15,10 +15,18 @@ public sealed class RandomOverSampler : Sampler
     /// <exception cref="ArgumentOutOfRangeException">The shrinkage is negative or not finite.</exception>
     public RandomOverSampler(RandomOverSamplerOptions options) : base(options)
     {
-        if (options.Shrinkage is double s && !(s >= 0 && double.IsFinite(s)))
-            throw new ArgumentOutOfRangeException(nameof(options), s, "The shrinkage must be a finite number >= 0.");
+        CheckOptions(options);
         _options = options;
     }
+
+    private static void CheckOptions(RandomOverSamplerOptions options)
+    {
+        if (options.Shrinkage is double s && !(s >= 0 && double.IsFinite(s)))
+            throw new ArgumentOutOfRangeException(nameof(options), s, "The shrinkage must be a finite number >= 0.");
+    }
+
+    /// <inheritdoc/>
+    protected override void Validate(LabeledFeatures set, int[] targetCounts) => CheckOptions(_options);
 
     /// <inheritdoc/>
     public override SamplingKind Kind => SamplingKind.OverSampling;

@@ -18,12 +18,19 @@ public abstract class Sampler
     protected Sampler(SamplerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(options.Strategy, nameof(options.Strategy));
+        CheckOptions(options);
+        Options = options;
+    }
+
+    /// <summary>The options are kept by reference, so they are checked again before each run.</summary>
+    private static void CheckOptions(SamplerOptions options)
+    {
+        if (options.Strategy is null)
+            throw new ArgumentException("The sampling strategy must not be null (use SamplingStrategy.Auto).", nameof(options));
         if (string.IsNullOrEmpty(options.LabelColumnName))
             throw new ArgumentException("The label column name must not be empty.", nameof(options));
         if (string.IsNullOrEmpty(options.FeatureColumnName))
             throw new ArgumentException("The feature column name must not be empty.", nameof(options));
-        Options = options;
     }
 
     /// <summary>The options this sampler was created with.</summary>
@@ -40,6 +47,7 @@ public abstract class Sampler
     public IDataView Resample(IDataView data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        CheckOptions(Options);
         var set = LabeledFeatures.Read(data, Options.LabelColumnName, Options.FeatureColumnName);
         return Resample(set).ToDataView(data);
     }
@@ -49,6 +57,7 @@ public abstract class Sampler
     /// <returns>The resampled rows; <see cref="LabeledFeatures.SourceRows"/> says where each comes from.</returns>
     public LabeledFeatures Resample(LabeledFeatures set)
     {
+        CheckOptions(Options);
         var targets = GetTargetCounts(set);
         Validate(set, targets);
         var rng = new Random(Options.Seed ?? 0);
@@ -73,8 +82,9 @@ public abstract class Sampler
         return Options.Strategy.GetTargetCounts(set.ClassCounts, set.Label.ClassNames, Kind);
     }
 
-    /// <summary>Checks that the sampler can reach <paramref name="targetCounts"/> on <paramref name="set"/> (for example,
-    /// enough rows per class for a neighbour search); throws a clear error if not. Called before any work.</summary>
+    /// <summary>Checks the derived options and that the sampler can reach <paramref name="targetCounts"/> on
+    /// <paramref name="set"/> (for example, enough rows per class for a neighbour search); throws a clear error if not.
+    /// Called before any work.</summary>
     protected virtual void Validate(LabeledFeatures set, int[] targetCounts)
     {
     }

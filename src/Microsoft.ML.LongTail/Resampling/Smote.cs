@@ -19,9 +19,14 @@ public sealed class Smote : Sampler
     /// <exception cref="ArgumentOutOfRangeException">The number of neighbours is less than 1.</exception>
     public Smote(SmoteOptions options) : base(options)
     {
+        CheckOptions(options);
+        _options = options;
+    }
+
+    private static void CheckOptions(SmoteOptions options)
+    {
         if (options.NumberOfNeighbors < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.NumberOfNeighbors, "SMOTE needs at least one neighbour.");
-        _options = options;
     }
 
     /// <inheritdoc/>
@@ -30,6 +35,7 @@ public sealed class Smote : Sampler
     /// <inheritdoc/>
     protected override void Validate(LabeledFeatures set, int[] targetCounts)
     {
+        CheckOptions(_options);
         int k = _options.NumberOfNeighbors;
         for (int c = 0; c < targetCounts.Length; c++)
         {
