@@ -23,7 +23,8 @@ public sealed class RandomUnderSampler : Sampler
         var byClass = RowsByClass(set);
         int total = targetCounts.Sum();
         int d = set.FeatureCount;
-        var features = new float[checked((long)total * d)];
+        // Every element is written below: skip the zeroing of a possibly large array.
+        var features = GC.AllocateUninitializedArray<float>(checked(total * d));
         var labels = new int[total];
         var sources = new int[total];
         int next = 0;

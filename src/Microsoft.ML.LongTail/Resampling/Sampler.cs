@@ -123,7 +123,8 @@ public abstract class Sampler
         ArgumentNullException.ThrowIfNull(targetCounts);
         int total = targetCounts.Sum();
         int d = set.FeatureCount;
-        var features = new float[checked((long)total * d)];
+        // Every element is written below: skip the zeroing of a possibly large array.
+        var features = GC.AllocateUninitializedArray<float>(checked(total * d));
         var labels = new int[total];
         var sources = new int[total];
         set.Features.AsSpan().CopyTo(features);
