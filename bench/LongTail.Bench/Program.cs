@@ -6,6 +6,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
 {
     ["plumbing"] = PlumbingCommand.Run,
     ["evaluate"] = EvaluateCommand.Run,
+    ["resample"] = ResampleCommand.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

@@ -1,0 +1,145 @@
+using Microsoft.ML.LongTail.Data;
+
+namespace Microsoft.ML.LongTail.Resampling;
+
+/// <summary>
+/// The base of every sampler: reads and validates the data once, turns the <see cref="SamplingStrategy"/> into a target
+/// row count per class, and leaves only the resampling itself to the derived class.
+/// </summary>
+/// <remarks>
+/// The input data view is never modified. The result has the input's columns in its order; columns other than the label
+/// and features are carried through from the source row of each output row, and a synthetic row gets missing values in
+/// them (see <see cref="LabeledFeatures.ToDataView"/>).
+/// </remarks>
+public abstract class Sampler
+{
+    /// <summary>Creates a sampler with validated options.</summary>
+    /// <param name="options">The options; kept by reference.</param>
+    protected Sampler(SamplerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        CheckOptions(options);
+        Options = options;
+    }
+
+    /// <summary>The options are kept by reference, so they are checked again before each run.</summary>
+    private static void CheckOptions(SamplerOptions options)
+    {
+        if (options.Strategy is null)
+            throw new ArgumentException("The sampling strategy must not be null (use SamplingStrategy.Auto).", nameof(options));
+        if (string.IsNullOrEmpty(options.LabelColumnName))
+            throw new ArgumentException("The label column name must not be empty.", nameof(options));
+        if (string.IsNullOrEmpty(options.FeatureColumnName))
+            throw new ArgumentException("The feature column name must not be empty.", nameof(options));
+    }
+
+    /// <summary>The options this sampler was created with.</summary>
+    public SamplerOptions Options { get; }
+
+    /// <summary>Whether this sampler adds rows or removes them.</summary>
+    public abstract SamplingKind Kind { get; }
+
+    /// <summary>Resamples a data view.</summary>
+    /// <param name="data">The data; read once, not modified.</param>
+    /// <returns>A new data view with the input's schema and the resampled rows.</returns>
+    /// <exception cref="ArgumentException">A column is missing or has an unsupported type, or the strategy does not fit the data.</exception>
+    /// <exception cref="InvalidOperationException">The data is empty, has one class only, a missing label or a non-finite feature.</exception>
+    public IDataView Resample(IDataView data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckOptions(Options);
+        var set = LabeledFeatures.Read(data, Options.LabelColumnName, Options.FeatureColumnName);
+        return Resample(set).ToDataView(data);
+    }
+
+    /// <summary>Resamples rows already in arrays.</summary>
+    /// <param name="set">The rows; not modified. It may itself be a resampled set: source rows refer to the original data.</param>
+    /// <returns>The resampled rows; <see cref="LabeledFeatures.SourceRows"/> says where each comes from.</returns>
+    public LabeledFeatures Resample(LabeledFeatures set)
+    {
+        CheckOptions(Options);
+        var targets = GetTargetCounts(set);
+        Validate(set, targets);
+        var rng = new Random(Options.Seed ?? 0);
+        var result = ResampleCore(set, targets, rng);
+        if (result.RowCount != targets.Sum())
+            throw new InvalidOperationException($"{GetType().Name} returned {result.RowCount} rows instead of {targets.Sum()}.");
+        return result;
+    }
+
+    /// <summary>The number of rows each class will have after resampling <paramref name="set"/>.</summary>
+    /// <exception cref="InvalidOperationException">The set has fewer than two classes with rows.</exception>
+    public int[] GetTargetCounts(LabeledFeatures set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        int present = set.ClassCounts.Count(n => n > 0);
+        if (present < 2)
+        {
+            int only = Array.FindIndex(set.ClassCounts, n => n > 0);
+            throw new InvalidOperationException(
+                $"The label column '{set.LabelColumnName}' has a single class ('{set.Label.GetClassName(only)}', {set.RowCount} rows): there is nothing to balance.");
+        }
+        return Options.Strategy.GetTargetCounts(set.ClassCounts, set.Label.ClassNames, Kind);
+    }
+
+    /// <summary>Checks the derived options and that the sampler can reach <paramref name="targetCounts"/> on
+    /// <paramref name="set"/> (for example, enough rows per class for a neighbour search); throws a clear error if not.
+    /// Called before any work.</summary>
+    protected virtual void Validate(LabeledFeatures set, int[] targetCounts)
+    {
+    }
+
+    /// <summary>Resamples <paramref name="set"/> so that class <c>c</c> has <c>targetCounts[c]</c> rows.</summary>
+    /// <param name="set">The rows.</param>
+    /// <param name="targetCounts">The row count of each class after resampling; a class not selected by the strategy keeps its count.</param>
+    /// <param name="rng">The seeded random source; the only one to use, so results are reproducible.</param>
+    /// <returns>The result, built with <see cref="LabeledFeatures.WithRows"/>; use <see cref="SourceRowOf"/> for source rows.</returns>
+    protected abstract LabeledFeatures ResampleCore(LabeledFeatures set, int[] targetCounts, Random rng);
+
+    /// <summary>The original data's row that row <paramref name="row"/> of <paramref name="set"/> comes from (-1 for synthetic).</summary>
+    protected static int SourceRowOf(LabeledFeatures set, int row) => set.SourceRows is { } s ? s[row] : row;
+
+    /// <summary>The rows of each class, in input order.</summary>
+    protected static int[][] RowsByClass(LabeledFeatures set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        var rows = new int[set.ClassCount][];
+        var fill = new int[set.ClassCount];
+        for (int c = 0; c < rows.Length; c++)
+            rows[c] = new int[set.ClassCounts[c]];
+        var labels = set.Labels;
+        for (int i = 0; i < labels.Length; i++)
+            rows[labels[i]][fill[labels[i]]++] = i;
+        return rows;
+    }
+
+    /// <summary>
+    /// The over-sampling layout shared by imbalanced-learn's over-samplers: all input rows in order, then room for the new
+    /// rows class by class in class order. Returns the arrays with the input copied in, and the first new row of each class.
+    /// </summary>
+    protected static (float[] Features, int[] Labels, int[] SourceRows, int[] FirstNewRow) AppendLayout(LabeledFeatures set, int[] targetCounts)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(targetCounts);
+        int total = targetCounts.Sum();
+        int d = set.FeatureCount;
+        // Every element is written below: skip the zeroing of a possibly large array.
+        var features = GC.AllocateUninitializedArray<float>(checked(total * d));
+        var labels = new int[total];
+        var sources = new int[total];
+        set.Features.AsSpan().CopyTo(features);
+        set.Labels.AsSpan().CopyTo(labels);
+        for (int i = 0; i < set.RowCount; i++)
+            sources[i] = SourceRowOf(set, i);
+        var first = new int[set.ClassCount];
+        int next = set.RowCount;
+        for (int c = 0; c < first.Length; c++)
+        {
+            first[c] = next;
+            int add = targetCounts[c] - set.ClassCounts[c];
+            labels.AsSpan(next, add).Fill(c);
+            next += add;
+        }
+        return (features, labels, sources, first);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using Microsoft.ML.LongTail.Data;
+
+namespace Microsoft.ML.LongTail.Resampling;
+
+/// <summary>
+/// SMOTE (Chawla et al., 2002), as imbalanced-learn's <c>SMOTE</c>: each synthetic row is <c>x + u (n - x)</c> for a
+/// random row <c>x</c> of the class, one of its <see cref="SmoteOptions.NumberOfNeighbors"/> nearest neighbours
+/// <c>n</c> within the class, and <c>u ~ U[0, 1)</c>.
+/// </summary>
+/// <remarks>Output: the input rows in order, then the synthetic rows class by class in class order. Synthetic rows get
+/// missing values in the columns other than the label and features. Neighbours are exact Euclidean; a row is never its
+/// own neighbour, but a duplicate of it can be.</remarks>
+public sealed class Smote : Sampler
+{
+    private readonly SmoteOptions _options;
+
+    /// <summary>Creates the sampler.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The number of neighbours is less than 1.</exception>
+    public Smote(SmoteOptions options) : base(options)
+    {
+        CheckOptions(options);
+        _options = options;
+    }
+
+    private static void CheckOptions(SmoteOptions options)
+    {
+        if (options.NumberOfNeighbors < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.NumberOfNeighbors, "SMOTE needs at least one neighbour.");
+    }
+
+    /// <inheritdoc/>
+    public override SamplingKind Kind => SamplingKind.OverSampling;
+
+    /// <inheritdoc/>
+    protected override void Validate(LabeledFeatures set, int[] targetCounts)
+    {
+        CheckOptions(_options);
+        int k = _options.NumberOfNeighbors;
+        for (int c = 0; c < targetCounts.Length; c++)
+        {
+            int n = set.ClassCounts[c];
+            if (targetCounts[c] > n && n <= k)
+                throw new InvalidOperationException(
+                    $"SMOTE with {k} neighbours needs more than {k} rows in each over-sampled class, but class '{set.Label.GetClassName(c)}' has {n} " +
+                    $"row{(n == 1 ? "" : "s")}. Use NumberOfNeighbors <= {Math.Max(1, n - 1).ToString(CultureInfo.InvariantCulture)}" +
+                    (n == 1 ? " (a single row has no neighbour: use RandomOverSampler, or leave the class out of the strategy)." : "."));
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override LabeledFeatures ResampleCore(LabeledFeatures set, int[] targetCounts, Random rng)
+    {
+        var byClass = RowsByClass(set);
+        var (features, labels, sources, first) = AppendLayout(set, targetCounts);
+        int d = set.FeatureCount, k = _options.NumberOfNeighbors;
+        for (int c = 0; c < byClass.Length; c++)
+        {
+            int add = targetCounts[c] - set.ClassCounts[c];
+            if (add == 0)
+                continue;
+            var rows = byClass[c];
+            var (neighbors, _) = NearestNeighbors.Search(set.Features, d, rows, rows, k, _options.MaxDegreeOfParallelism);
+            for (int i = 0; i < add; i++)
+            {
+                // As imbalanced-learn: one draw over all (row, neighbour) pairs, then the step.
+                int pair = rng.Next(rows.Length * k);
+                var x = set.GetRow(rows[pair / k]);
+                var n = set.GetRow(neighbors[pair]);
+                float u = (float)rng.NextDouble();
+                int outRow = first[c] + i;
+                var dest = features.AsSpan(outRow * d, d);
+                for (int j = 0; j < d; j++)
+                    dest[j] = x[j] + u * (n[j] - x[j]);
+                sources[outRow] = -1;
+            }
+        }
+        return set.WithRows(features, labels, sources);
+    }
+}

@@ -1,0 +1,67 @@
+using Microsoft.ML.LongTail.Resampling;
+
+namespace Microsoft.ML.LongTail.Tests.Resampling;
+
+public class NearestNeighborsTests
+{
+    private static int[] Naive(float[] x, int d, int query, int[] reference, int k) =>
+        reference.Where(r => r != query)
+            .Select(r => (Row: r, D: Enumerable.Range(0, d).Sum(j => ((double)x[query * d + j] - x[r * d + j]) * ((double)x[query * d + j] - x[r * d + j]))))
+            .OrderBy(p => p.D).ThenBy(p => p.Row).Take(k).Select(p => p.Row).ToArray();
+
+    [Theory]
+    [InlineData(700, 3, 5)]
+    [InlineData(600, 20, 7)]
+    [InlineData(300, 33, 1)]
+    public void MatchesNaiveSearchOnRandomData(int n, int d, int k)
+    {
+        var rnd = new Random(n + d);
+        var x = new float[n * d];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = (float)(rnd.NextDouble() * 2 - 1);
+        // Queries partly inside, partly outside the reference set; the reference set is not sorted.
+        var reference = Enumerable.Range(0, n).Where(i => i % 3 != 0).OrderBy(_ => rnd.Next()).ToArray();
+        var queries = Enumerable.Range(0, n).Where(i => i % 2 == 0).ToArray();
+
+        var (neighbors, distances) = NearestNeighbors.Search(x, d, queries, reference, k);
+
+        for (int q = 0; q < queries.Length; q++)
+        {
+            Assert.Equal(Naive(x, d, queries[q], reference, k), neighbors.AsSpan(q * k, k).ToArray());
+            for (int j = 0; j < k; j++)
+            {
+                int r = neighbors[q * k + j];
+                double exact = Enumerable.Range(0, d).Sum(f => ((double)x[queries[q] * d + f] - x[r * d + f]) * ((double)x[queries[q] * d + f] - x[r * d + f]));
+                Assert.Equal(exact, distances[q * k + j], 1e-4);
+            }
+        }
+    }
+
+    [Fact]
+    public void TiesGoToTheLowerRowAndDoNotDependOnThreads()
+    {
+        // Small integers: every distance is exact in float, so there are many exact ties.
+        var rnd = new Random(5);
+        int n = 500, d = 4, k = 6;
+        var x = new float[n * d];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = rnd.Next(3);
+        var all = Enumerable.Range(0, n).ToArray();
+        var reversed = all.Reverse().ToArray();
+
+        var (parallel, _) = NearestNeighbors.Search(x, d, all, reversed, k);
+        var (single, _) = NearestNeighbors.Search(x, d, all, all, k, maxDegreeOfParallelism: 1);
+
+        Assert.Equal(single, parallel);
+        for (int q = 0; q < n; q++)
+            Assert.Equal(Naive(x, d, q, all, k), parallel.AsSpan(q * k, k).ToArray());
+    }
+
+    [Fact]
+    public void RejectsMoreNeighboursThanReferences()
+    {
+        var x = new float[10];
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => NearestNeighbors.Search(x, 2, [0, 1], [0, 1, 2], 3));
+        Assert.Contains("query itself", e.Message);
+    }
+}
