@@ -7,6 +7,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["plumbing"] = PlumbingCommand.Run,
     ["evaluate"] = EvaluateCommand.Run,
     ["resample"] = ResampleCommand.Run,
+    ["knn"] = KnnCommand.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

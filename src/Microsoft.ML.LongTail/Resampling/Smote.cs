@@ -60,14 +60,34 @@ public sealed class Smote : Sampler
             if (add == 0)
                 continue;
             var rows = byClass[c];
-            var (neighbors, _) = NearestNeighbors.Search(set.Features, d, rows, rows, k, _options.MaxDegreeOfParallelism);
+            // As imbalanced-learn: one draw over all (row, neighbour) pairs, then the step. All draws come first, so that
+            // only the rows actually drawn are searched: a class that grows a little needs few searches.
+            var pairs = new int[add];
+            var steps = new float[add];
             for (int i = 0; i < add; i++)
             {
-                // As imbalanced-learn: one draw over all (row, neighbour) pairs, then the step.
-                int pair = rng.Next(rows.Length * k);
-                var x = set.GetRow(rows[pair / k]);
-                var n = set.GetRow(neighbors[pair]);
-                float u = (float)rng.NextDouble();
+                pairs[i] = rng.Next(rows.Length * k);
+                steps[i] = (float)rng.NextDouble();
+            }
+            var slot = new int[rows.Length];
+            foreach (int pair in pairs)
+                slot[pair / k] = 1;
+            int drawn = 0;
+            for (int p = 0; p < slot.Length; p++)
+                slot[p] = slot[p] == 0 ? -1 : drawn++;
+            var queries = new int[drawn];
+            for (int p = 0; p < slot.Length; p++)
+            {
+                if (slot[p] >= 0)
+                    queries[slot[p]] = rows[p];
+            }
+            var (neighbors, _) = NearestNeighbors.Search(set.Features, d, queries, rows, k, _options.MaxDegreeOfParallelism);
+            for (int i = 0; i < add; i++)
+            {
+                int p = pairs[i] / k;
+                var x = set.GetRow(rows[p]);
+                var n = set.GetRow(neighbors[slot[p] * k + pairs[i] % k]);
+                float u = steps[i];
                 int outRow = first[c] + i;
                 var dest = features.AsSpan(outRow * d, d);
                 for (int j = 0; j < d; j++)
