@@ -57,6 +57,45 @@ public class NearestNeighborsTests
             Assert.Equal(Naive(x, d, q, all, k), parallel.AsSpan(q * k, k).ToArray());
     }
 
+    [Theory]
+    [InlineData(1000f, 1f, 8)]      // far from the origin: the filter must not lose precision to large norms
+    [InlineData(0f, 1e-3f, 150)]    // many features, tiny spread
+    [InlineData(-50f, 30f, 2)]      // wide spread, few features
+    public void FilterNeverChangesTheExactAnswer(float offset, float spread, int d)
+    {
+        var rnd = new Random(d);
+        int n = 400, k = 5;
+        var x = new float[n * d];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = offset + spread * (float)(rnd.NextDouble() * 2 - 1);
+        // Exact duplicates make exact ties at distance zero.
+        Array.Copy(x, 0, x, 10 * d, 5 * d);
+        var all = Enumerable.Range(0, n).ToArray();
+
+        var (neighbors, distances) = NearestNeighbors.Search(x, d, all, all, k);
+
+        for (int q = 0; q < n; q++)
+        {
+            // The reference: every distance as the engine's exact formula (sequential float sum), then (distance, row) order.
+            var expected = all.Where(r => r != q)
+                .Select(r => (Row: r, D: SequentialSquaredDistance(x, d, q, r)))
+                .OrderBy(p => p.D).ThenBy(p => p.Row).Take(k).ToArray();
+            Assert.Equal(expected.Select(p => p.Row), neighbors.AsSpan(q * k, k).ToArray());
+            Assert.Equal(expected.Select(p => p.D), distances.AsSpan(q * k, k).ToArray());
+        }
+    }
+
+    private static float SequentialSquaredDistance(float[] x, int d, int a, int b)
+    {
+        float sum = 0;
+        for (int j = 0; j < d; j++)
+        {
+            float diff = x[a * d + j] - x[b * d + j];
+            sum += diff * diff;
+        }
+        return sum;
+    }
+
     [Fact]
     public void RejectsMoreNeighboursThanReferences()
     {
