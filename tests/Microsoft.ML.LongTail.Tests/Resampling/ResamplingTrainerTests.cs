@@ -186,6 +186,28 @@ public class ResamplingTrainerTests
     }
 
     [Fact]
+    public void GetOutputSchema_DelegatesToTrainer_AndChecksColumns()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Rows);
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+        var withFeatures = ml.Transforms.Concatenate("Features", "A", "B", "C").Fit(keyed).Transform(keyed);
+        // SchemaShape.Create is internal, hence reflection (test only).
+        var create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!;
+        SchemaShape Shape(IDataView view) => (SchemaShape)create.Invoke(null, [view.Schema])!;
+
+        var trainer = LightGbm(ml);
+        var wrapped = trainer.WithResampling(new SmoteOptions());
+        var expected = trainer.GetOutputSchema(Shape(withFeatures));
+        var shape = wrapped.GetOutputSchema(Shape(withFeatures));
+        Assert.Equal(expected.Select(c => (c.Name, c.Kind, c.ItemType)), shape.Select(c => (c.Name, c.Kind, c.ItemType)));
+        Assert.Contains(shape, c => c.Name == "Score");
+
+        var e = Assert.Throws<ArgumentException>(() => wrapped.GetOutputSchema(Shape(keyed)));
+        Assert.Contains("no feature column 'Features'", e.Message);
+    }
+
+    [Fact]
     public void WeightColumn_RefusedUnlessKeptWithCopyingSampler()
     {
         var ml = new MLContext(seed: 1);
