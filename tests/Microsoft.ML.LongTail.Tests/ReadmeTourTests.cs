@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.LongTail.Data;
+using Microsoft.ML.LongTail.Resampling;
 
 namespace Microsoft.ML.LongTail.Tests;
 
@@ -31,6 +32,15 @@ public class ReadmeTourTests
         var set = LabeledFeatures.Read(prepared, labelColumnName: "Label", featureColumnName: "Features");
         int[] counts = set.ClassCounts;
         IDataView again = set.ToDataView(prepared);
+
+        var pipeline = ml.Transforms.NormalizeMinMax("Features")
+            .Append(ml.MulticlassClassification.Trainers.LightGbm().WithResampling(new SmoteOptions { Seed = 1 }))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        var balanced = pipeline.Fit(train);
+        var predictions = balanced.Transform(test);
+        var folds = ml.MulticlassClassification.CrossValidate(withFolds,
+            ml.MulticlassClassification.Trainers.LightGbm().WithResampling(new SmoteOptions()),
+            numberOfFolds: 5, samplingKeyColumnName: "Fold");
         // --- end of tour ---
 
         Assert.Equal(214, set.RowCount);
@@ -46,5 +56,14 @@ public class ReadmeTourTests
         Assert.InRange(metrics.Accuracy, 0.55, 1.0); // LightGBM on Glass: well above the 35 % majority rate
         Assert.NotNull(metrics.FewShotAccuracy);      // classes with < 20 training rows exist
         Assert.Contains("Balanced accuracy", metrics.ToReport());
+
+        // Resampling in the pipeline: the held-out rows are scored as they are, predictions are the class names.
+        var classNames = new HashSet<string>(data.GetColumn<string>("Label"));
+        var predicted = predictions.GetColumn<string>("PredictedLabel").ToArray();
+        Assert.Equal(testSupport.Sum(), predicted.Length);
+        Assert.All(predicted, p => Assert.Contains(p, classNames));
+        Assert.Equal(5, folds.Count);
+        Assert.Equal(214, folds.Sum(f => f.ScoredHoldOutSet.GetColumn<uint>("Label").Count()));
+        Assert.InRange(folds.Average(f => f.Metrics.MacroAccuracy), 0.4, 1.0);
     }
 }

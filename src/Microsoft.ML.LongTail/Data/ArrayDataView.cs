@@ -25,7 +25,12 @@ internal sealed class ArrayDataView : IDataView
 
     public long? GetRowCount() => _rows.RowCount;
 
-    public static ArrayDataView Create(LabeledFeatures rows, IDataView? source)
+    /// <param name="rows">The rows.</param>
+    /// <param name="source">The data view the rows were read from, for pass-through columns; <see langword="null"/> for
+    /// the label and feature columns only.</param>
+    /// <param name="passThrough">When given, only the source's columns it accepts (besides the label and features) are
+    /// carried through; otherwise every visible column is.</param>
+    public static ArrayDataView Create(LabeledFeatures rows, IDataView? source, Func<string, bool>? passThrough = null)
     {
         var builder = new DataViewSchema.Builder();
         if (source is null)
@@ -36,10 +41,11 @@ internal sealed class ArrayDataView : IDataView
         }
 
         // Pass-through needs random access by source row, which a data view does not give: copy those columns once.
-        var visible = source.Schema.Where(c => !c.IsHidden).ToArray();
+        var visible = source.Schema.Where(c => !c.IsHidden && (passThrough is null || c.Name == rows.LabelColumnName
+            || c.Name == rows.FeatureColumnName || passThrough(c.Name))).ToArray();
         var others = visible.Where(c => c.Name != rows.LabelColumnName && c.Name != rows.FeatureColumnName).ToArray();
         var stores = ColumnStore.ReadAll(source, others, rows.SourceRowCount);
-        var passThrough = new ColumnStore?[visible.Length];
+        var stored = new ColumnStore?[visible.Length];
         for (int i = 0, o = 0; i < visible.Length; i++)
         {
             var column = visible[i];
@@ -50,10 +56,10 @@ internal sealed class ArrayDataView : IDataView
             else
             {
                 builder.AddColumn(column.Name, column.Type, column.Annotations);
-                passThrough[i] = stores[o++];
+                stored[i] = stores[o++];
             }
         }
-        return new ArrayDataView(rows, builder.ToSchema(), passThrough);
+        return new ArrayDataView(rows, builder.ToSchema(), stored);
     }
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
