@@ -77,7 +77,7 @@ public class BorderlineSmoteTests
             int add = targets[c] - set.ClassCounts[c];
             int made = result.ClassCounts[c] - set.ClassCounts[c];
             // imbalanced-learn's split: floor(f (N + 1)) + floor((1 - f) N) is N or N - 1.
-            Assert.True(made == add || made == add - 1, $"class {c}: {made} rows for {add}");
+            Assert.True(made == add || made == add - 1, $"class {set.Label.GetClassName(c)}: {made} rows for {add}");
             var members = Members(set, c);
             var others = Others(set, c);
             var danger = Danger(set, c);
@@ -92,11 +92,11 @@ public class BorderlineSmoteTests
                     continue;
                 }
                 Assert.True(OnSegment(set, danger, a => ResamplingData.NaiveNeighbors(set, a, others, k), s, 0.5f),
-                    $"Synthetic row {i} (class {c}) is on no danger-row segment: within the class after {within}, nor half-way to another class.");
+                    $"Synthetic row {i} (class {set.Label.GetClassName(c)}) is on no danger-row segment: within the class after {within}, nor half-way to another class.");
                 across++;
             }
             if (add > 0)
-                Assert.True(within > 0 && across > 0, $"class {c}: {within} rows within the class, {across} towards other classes");
+                Assert.True(within > 0 && across > 0, $"class {set.Label.GetClassName(c)}: {within} rows within the class, {across} towards other classes");
             next += made;
         }
         Assert.Equal(result.RowCount, next);
