@@ -8,18 +8,28 @@ using Microsoft.ML.LongTail.Resampling;
 namespace LongTail.Bench;
 
 /// <summary>
-/// <c>resample --sampler NAME --input FILE.csv --label COL [--seed 1] [--k 5] [--out OUT.csv] [--repeats 1]</c>: resamples a CSV of
+/// <c>resample --sampler NAME --input FILE.csv --label COL [--seed 1] [--k 5] [--kind borderline-1|borderline-2] [--out OUT.csv]
+/// [--repeats 1]</c>: resamples a CSV of
 /// numeric features plus a numeric label column with one sampler (imbalanced-learn's class name, lower-cased), the
 /// counterpart of <c>peer_imblearn.py</c>. <c>seconds</c> is the resampling alone (arrays in, arrays out), not the CSV
 /// I/O nor the read of the data view into arrays (<c>read_seconds</c>).
 /// </summary>
 public static class ResampleCommand
 {
-    private static readonly Dictionary<string, Func<int, int, Sampler>> Samplers = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Func<int, int, BorderlineSmoteKind, Sampler>> Samplers = new(StringComparer.Ordinal)
     {
-        ["smote"] = (seed, k) => new Smote(new SmoteOptions { Seed = seed, NumberOfNeighbors = k }),
-        ["randomoversampler"] = (seed, _) => new RandomOverSampler(new RandomOverSamplerOptions { Seed = seed }),
-        ["randomundersampler"] = (seed, _) => new RandomUnderSampler(new RandomUnderSamplerOptions { Seed = seed }),
+        ["smote"] = (seed, k, _) => new Smote(new SmoteOptions { Seed = seed, NumberOfNeighbors = k }),
+        ["borderlinesmote"] = (seed, k, kind) => new BorderlineSmote(new BorderlineSmoteOptions { Seed = seed, NumberOfNeighbors = k, Kind = kind }),
+        ["adasyn"] = (seed, k, _) => new Adasyn(new AdasynOptions { Seed = seed, NumberOfNeighbors = k }),
+        ["randomoversampler"] = (seed, _, _) => new RandomOverSampler(new RandomOverSamplerOptions { Seed = seed }),
+        ["randomundersampler"] = (seed, _, _) => new RandomUnderSampler(new RandomUnderSamplerOptions { Seed = seed }),
+    };
+
+    /// <summary>imbalanced-learn's <c>kind</c> values of <c>BorderlineSMOTE</c>.</summary>
+    private static readonly Dictionary<string, BorderlineSmoteKind> Kinds = new(StringComparer.Ordinal)
+    {
+        ["borderline-1"] = BorderlineSmoteKind.Borderline1,
+        ["borderline-2"] = BorderlineSmoteKind.Borderline2,
     };
 
     private sealed class Row
@@ -30,14 +40,20 @@ public static class ResampleCommand
 
     public static int Run(string[] args)
     {
-        var a = new BenchArgs(args, "sampler", "input", "label", "seed", "out", "k", "repeats");
+        var a = new BenchArgs(args, "sampler", "input", "label", "seed", "out", "k", "kind", "repeats");
         int repeats = a.GetInt("repeats", 1);
         if (repeats < 1)
             throw new BenchArgumentException("--repeats must be at least 1.");
         string name = a.Require("sampler");
         if (!Samplers.TryGetValue(name, out var make))
             throw new BenchArgumentException($"Unknown sampler '{name}'. Known samplers: {string.Join(", ", Samplers.Keys)}.");
-        var sampler = make(a.GetInt("seed", 1), a.GetInt("k", 5));
+        string? kindName = a.Get("kind");
+        if (kindName is not null && name != "borderlinesmote")
+            throw new BenchArgumentException($"--kind applies to borderlinesmote only, not to '{name}'.");
+        var kind = BorderlineSmoteKind.Borderline1;
+        if (kindName is not null && !Kinds.TryGetValue(kindName, out kind))
+            throw new BenchArgumentException($"Unknown --kind '{kindName}'. Known kinds: {string.Join(", ", Kinds.Keys)}.");
+        var sampler = make(a.GetInt("seed", 1), a.GetInt("k", 5), kind);
 
         var sw = Stopwatch.StartNew();
         var (header, labelIndex, features, labels) = ReadCsv(a.Require("input"), a.Require("label"));

@@ -62,12 +62,34 @@ public abstract class Sampler
         Validate(set, targets);
         var rng = new Random(Options.Seed ?? 0);
         var result = ResampleCore(set, targets, rng);
-        if (result.RowCount != targets.Sum())
-            throw new InvalidOperationException($"{GetType().Name} returned {result.RowCount} rows instead of {targets.Sum()}.");
+        if (ReachesTargetCounts)
+        {
+            if (result.RowCount != targets.Sum())
+                throw new InvalidOperationException($"{GetType().Name} returned {result.RowCount} rows instead of {targets.Sum()}.");
+        }
+        else
+        {
+            // The sampler may miss the targets of the classes it resamples, but must leave the others alone.
+            for (int c = 0; c < targets.Length; c++)
+            {
+                if (targets[c] == set.ClassCounts[c] && result.ClassCounts[c] != targets[c])
+                    throw new InvalidOperationException(
+                        $"{GetType().Name} changed the row count of class '{set.Label.GetClassName(c)}', which the strategy leaves alone.");
+            }
+        }
         return result;
     }
 
-    /// <summary>The number of rows each class will have after resampling <paramref name="set"/>.</summary>
+    /// <summary>
+    /// Whether the result always has exactly the rows of <see cref="GetTargetCounts"/> (the default). A sampler that, like
+    /// its imbalanced-learn counterpart, can end a little off the targets of the classes it resamples (ADASYN's rounding,
+    /// Borderline-SMOTE's classes without rows in danger) returns <see langword="false"/>; the classes the strategy leaves
+    /// alone must still keep their count.
+    /// </summary>
+    protected virtual bool ReachesTargetCounts => true;
+
+    /// <summary>The number of rows each class will have after resampling <paramref name="set"/>: exact for most samplers;
+    /// the target that ADASYN and Borderline-SMOTE aim at (see their remarks for how far off they can end).</summary>
     /// <exception cref="InvalidOperationException">The set has fewer than two classes with rows.</exception>
     public int[] GetTargetCounts(LabeledFeatures set)
     {
