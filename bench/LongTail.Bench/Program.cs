@@ -8,6 +8,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["evaluate"] = EvaluateCommand.Run,
     ["resample"] = ResampleCommand.Run,
     ["knn"] = KnnCommand.Run,
+    ["cv"] = CvCommand.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
@@ -24,4 +25,10 @@ catch (BenchArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
     return 2;
+}
+catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+{
+    // Data the component refuses (a class too small for k, say): one line a script can record.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
 }

@@ -183,4 +183,9 @@ public static class ResampleCommand
             writer.Write('\n');
         }
     }
+
+    /// <summary>A sampler by its bench name (imbalanced-learn's class name, lower-cased), for the other subcommands.</summary>
+    internal static Sampler CreateSampler(string name, int seed, int k) =>
+        Samplers.TryGetValue(name, out var make) ? make(seed, k, BorderlineSmoteKind.Borderline1)
+            : throw new BenchArgumentException($"Unknown sampler '{name}'. Known samplers: none, {string.Join(", ", Samplers.Keys)}.");
 }
