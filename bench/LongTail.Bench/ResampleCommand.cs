@@ -8,18 +8,26 @@ using Microsoft.ML.LongTail.Resampling;
 namespace LongTail.Bench;
 
 /// <summary>
-/// <c>resample --sampler NAME --input FILE.csv --label COL [--seed 1] [--k 5] [--out OUT.csv] [--repeats 1]</c>: resamples a CSV of
+/// <c>resample --sampler NAME --input FILE.csv --label COL [--seed 1] [--k K] [--out OUT.csv] [--repeats 1]</c>: resamples a CSV of
 /// numeric features plus a numeric label column with one sampler (imbalanced-learn's class name, lower-cased), the
 /// counterpart of <c>peer_imblearn.py</c>. <c>seconds</c> is the resampling alone (arrays in, arrays out), not the CSV
 /// I/O nor the read of the data view into arrays (<c>read_seconds</c>).
 /// </summary>
 public static class ResampleCommand
 {
-    private static readonly Dictionary<string, Func<int, int, Sampler>> Samplers = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Func<int, int?, Sampler>> Samplers = new(StringComparer.Ordinal)
     {
-        ["smote"] = (seed, k) => new Smote(new SmoteOptions { Seed = seed, NumberOfNeighbors = k }),
+        ["smote"] = (seed, k) => new Smote(new SmoteOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
         ["randomoversampler"] = (seed, _) => new RandomOverSampler(new RandomOverSamplerOptions { Seed = seed }),
         ["randomundersampler"] = (seed, _) => new RandomUnderSampler(new RandomUnderSamplerOptions { Seed = seed }),
+        // Deterministic samplers: --seed is ignored, except by the SMOTE combinations; --k is n_neighbors (default imbalanced-learn's: 3; 5 for SMOTE's k_neighbors).
+        ["tomeklinks"] = (_, _) => new TomekLinks(new TomekLinksOptions()),
+        ["editednearestneighbours"] = (_, k) => new EditedNearestNeighbours(new EditedNearestNeighboursOptions { NumberOfNeighbors = k ?? 3 }),
+        ["repeatededitednearestneighbours"] = (_, k) => new RepeatedEditedNearestNeighbours(new RepeatedEditedNearestNeighboursOptions { NumberOfNeighbors = k ?? 3 }),
+        ["allknn"] = (_, k) => new AllKnn(new AllKnnOptions { NumberOfNeighbors = k ?? 3 }),
+        ["nearmiss"] = (_, k) => new NearMiss(new NearMissOptions { NumberOfNeighbors = k ?? 3 }),
+        ["smotetomek"] = (seed, k) => new SmoteTomek(new SmoteTomekOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
+        ["smoteenn"] = (seed, k) => new SmoteEnn(new SmoteEnnOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
     };
 
     private sealed class Row
@@ -37,7 +45,7 @@ public static class ResampleCommand
         string name = a.Require("sampler");
         if (!Samplers.TryGetValue(name, out var make))
             throw new BenchArgumentException($"Unknown sampler '{name}'. Known samplers: {string.Join(", ", Samplers.Keys)}.");
-        var sampler = make(a.GetInt("seed", 1), a.GetInt("k", 5));
+        var sampler = make(a.GetInt("seed", 1), a.Get("k") is null ? null : a.GetInt("k", 0));
 
         var sw = Stopwatch.StartNew();
         var (header, labelIndex, features, labels) = ReadCsv(a.Require("input"), a.Require("label"));
