@@ -7,7 +7,7 @@ using Microsoft.ML.Trainers.LightGbm;
 namespace LongTail.Bench;
 
 /// <summary>
-/// <c>cv --data FILE.csv --label COL [--trainer lightgbm|sdca] [--sampler none|smote|...] [--folds 5] [--seed 1] [--k 5]</c>:
+/// <c>cv --data FILE.csv --label COL [--trainer lightgbm|sdca] [--sampler none|smote|...] [--folds 5] [--seed 1] [--k K]</c>:
 /// stratified k-fold cross-validation of one trainer with or without a sampler, the sampler inside the folds
 /// (<c>trainer.WithResampling(sampler)</c>), as imbalanced-learn's Pipeline. Prints the mean over folds of macro-F1,
 /// balanced accuracy and few-shot accuracy (classes with fewer than 20 training rows in the fold), and each fold's figures.
@@ -21,7 +21,8 @@ public static class CvCommand
         var a = new BenchArgs(args, "data", "label", "trainer", "sampler", "folds", "seed", "k");
         string path = a.Require("data"), label = a.Require("label");
         string trainerName = a.Get("trainer") ?? "lightgbm", samplerName = a.Get("sampler") ?? "none";
-        int folds = a.GetInt("folds", 5), seed = a.GetInt("seed", 1), k = a.GetInt("k", 5);
+        int folds = a.GetInt("folds", 5), seed = a.GetInt("seed", 1);
+        int? k = a.Get("k") is null ? null : a.GetInt("k", 0);
         if (folds < 2)
             throw new BenchArgumentException("--folds must be at least 2.");
         if (!File.Exists(path))

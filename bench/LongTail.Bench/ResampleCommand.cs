@@ -8,21 +8,30 @@ using Microsoft.ML.LongTail.Resampling;
 namespace LongTail.Bench;
 
 /// <summary>
-/// <c>resample --sampler NAME --input FILE.csv --label COL [--seed 1] [--k 5] [--kind borderline-1|borderline-2] [--out OUT.csv]
-/// [--repeats 1]</c>: resamples a CSV of
+/// <c>resample --sampler NAME --input FILE.csv --label COL [--seed 1] [--k K] [--kind borderline-1|borderline-2]
+/// [--out OUT.csv] [--repeats 1]</c>: resamples a CSV of
 /// numeric features plus a numeric label column with one sampler (imbalanced-learn's class name, lower-cased), the
 /// counterpart of <c>peer_imblearn.py</c>. <c>seconds</c> is the resampling alone (arrays in, arrays out), not the CSV
 /// I/O nor the read of the data view into arrays (<c>read_seconds</c>).
 /// </summary>
 public static class ResampleCommand
 {
-    private static readonly Dictionary<string, Func<int, int, BorderlineSmoteKind, Sampler>> Samplers = new(StringComparer.Ordinal)
+    // --k is k_neighbors / n_neighbors, imbalanced-learn's default where not given (5 for the SMOTE family and ADASYN, 3
+    // for the others). Deterministic samplers ignore --seed, except the SMOTE combinations.
+    private static readonly Dictionary<string, Func<int, int?, BorderlineSmoteKind, Sampler>> Samplers = new(StringComparer.Ordinal)
     {
-        ["smote"] = (seed, k, _) => new Smote(new SmoteOptions { Seed = seed, NumberOfNeighbors = k }),
-        ["borderlinesmote"] = (seed, k, kind) => new BorderlineSmote(new BorderlineSmoteOptions { Seed = seed, NumberOfNeighbors = k, Kind = kind }),
-        ["adasyn"] = (seed, k, _) => new Adasyn(new AdasynOptions { Seed = seed, NumberOfNeighbors = k }),
+        ["smote"] = (seed, k, _) => new Smote(new SmoteOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
+        ["borderlinesmote"] = (seed, k, kind) => new BorderlineSmote(new BorderlineSmoteOptions { Seed = seed, NumberOfNeighbors = k ?? 5, Kind = kind }),
+        ["adasyn"] = (seed, k, _) => new Adasyn(new AdasynOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
         ["randomoversampler"] = (seed, _, _) => new RandomOverSampler(new RandomOverSamplerOptions { Seed = seed }),
         ["randomundersampler"] = (seed, _, _) => new RandomUnderSampler(new RandomUnderSamplerOptions { Seed = seed }),
+        ["tomeklinks"] = (_, _, _) => new TomekLinks(new TomekLinksOptions()),
+        ["editednearestneighbours"] = (_, k, _) => new EditedNearestNeighbours(new EditedNearestNeighboursOptions { NumberOfNeighbors = k ?? 3 }),
+        ["repeatededitednearestneighbours"] = (_, k, _) => new RepeatedEditedNearestNeighbours(new RepeatedEditedNearestNeighboursOptions { NumberOfNeighbors = k ?? 3 }),
+        ["allknn"] = (_, k, _) => new AllKnn(new AllKnnOptions { NumberOfNeighbors = k ?? 3 }),
+        ["nearmiss"] = (_, k, _) => new NearMiss(new NearMissOptions { NumberOfNeighbors = k ?? 3 }),
+        ["smotetomek"] = (seed, k, _) => new SmoteTomek(new SmoteTomekOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
+        ["smoteenn"] = (seed, k, _) => new SmoteEnn(new SmoteEnnOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
     };
 
     /// <summary>imbalanced-learn's <c>kind</c> values of <c>BorderlineSMOTE</c>.</summary>
@@ -53,7 +62,7 @@ public static class ResampleCommand
         var kind = BorderlineSmoteKind.Borderline1;
         if (kindName is not null && !Kinds.TryGetValue(kindName, out kind))
             throw new BenchArgumentException($"Unknown --kind '{kindName}'. Known kinds: {string.Join(", ", Kinds.Keys)}.");
-        var sampler = make(a.GetInt("seed", 1), a.GetInt("k", 5), kind);
+        var sampler = make(a.GetInt("seed", 1), a.Get("k") is null ? null : a.GetInt("k", 0), kind);
 
         var sw = Stopwatch.StartNew();
         var (header, labelIndex, features, labels) = ReadCsv(a.Require("input"), a.Require("label"));
@@ -185,7 +194,7 @@ public static class ResampleCommand
     }
 
     /// <summary>A sampler by its bench name (imbalanced-learn's class name, lower-cased), for the other subcommands.</summary>
-    internal static Sampler CreateSampler(string name, int seed, int k) =>
+    internal static Sampler CreateSampler(string name, int seed, int? k) =>
         Samplers.TryGetValue(name, out var make) ? make(seed, k, BorderlineSmoteKind.Borderline1)
             : throw new BenchArgumentException($"Unknown sampler '{name}'. Known samplers: none, {string.Join(", ", Samplers.Keys)}.");
 }

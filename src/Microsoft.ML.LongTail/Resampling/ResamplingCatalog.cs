@@ -3,8 +3,9 @@ using Microsoft.ML.LongTail.Resampling;
 namespace Microsoft.ML;
 
 /// <summary>
-/// Resampling of imbalanced data on <see cref="DataOperationsCatalog"/>: random over- and under-sampling, SMOTE, Borderline-SMOTE and ADASYN, with
-/// imbalanced-learn's semantics (see <see cref="SamplingStrategy"/>).
+/// Resampling of imbalanced data on <see cref="DataOperationsCatalog"/>: random over- and under-sampling, SMOTE,
+/// Borderline-SMOTE, ADASYN, NearMiss, the cleaning samplers (Tomek links, edited nearest neighbours and their repeated
+/// forms) and SMOTE combined with cleaning, with imbalanced-learn's semantics (see <see cref="SamplingStrategy"/>).
 /// </summary>
 /// <remarks>
 /// Each method reads the label and feature columns once and returns a new in-memory data view with the input's columns;
@@ -152,5 +153,188 @@ public static class ResamplingCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new RandomUnderSampler(options).Resample(data);
+    }
+
+    /// <summary>Removes the rows of every class but the minority that form a Tomek link (mutual nearest neighbours of different classes).</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="labelColumnName">The label column: a key, a Boolean, a number or text.</param>
+    /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+
+    /// <returns>The kept rows in input order.</returns>
+    public static IDataView RemoveTomekLinks(this DataOperationsCatalog catalog, IDataView data, string labelColumnName = "Label",
+        string featureColumnName = "Features") =>
+        RemoveTomekLinks(catalog, data, new TomekLinksOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName,
+        });
+
+    /// <summary>Removes the rows of the selected classes that form a Tomek link.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options, strategy included.</param>
+    /// <returns>The kept rows in input order.</returns>
+    public static IDataView RemoveTomekLinks(this DataOperationsCatalog catalog, IDataView data, TomekLinksOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new TomekLinks(options).Resample(data);
+    }
+
+    /// <summary>Removes the rows of every class but the minority that disagree with their nearest neighbours (edited nearest neighbours).</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="labelColumnName">The label column: a key, a Boolean, a number or text.</param>
+    /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+    /// <param name="numberOfNeighbors">The neighbourhood size, among all rows.</param>
+    /// <param name="kindSelection">When a row disagrees with its neighbours: all must share its class, or the most common class must be its own.</param>
+    /// <returns>The kept rows grouped by class in class order, input order within a class.</returns>
+    public static IDataView EditNearestNeighbours(this DataOperationsCatalog catalog, IDataView data, string labelColumnName = "Label",
+        string featureColumnName = "Features", int numberOfNeighbors = 3, NeighbourSelection kindSelection = NeighbourSelection.All) =>
+        EditNearestNeighbours(catalog, data, new EditedNearestNeighboursOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, NumberOfNeighbors = numberOfNeighbors, KindSelection = kindSelection,
+        });
+
+    /// <summary>Removes the rows of the selected classes that disagree with their nearest neighbours.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options, strategy included.</param>
+    /// <returns>The kept rows grouped by class in class order, input order within a class.</returns>
+    public static IDataView EditNearestNeighbours(this DataOperationsCatalog catalog, IDataView data, EditedNearestNeighboursOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new EditedNearestNeighbours(options).Resample(data);
+    }
+
+    /// <summary>Applies edited nearest neighbours repeatedly to every class but the minority, until a pass changes nothing or a stop condition holds.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="labelColumnName">The label column: a key, a Boolean, a number or text.</param>
+    /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+    /// <param name="numberOfNeighbors">The neighbourhood size, among all remaining rows.</param>
+    /// <param name="maxIterations">The most passes.</param>
+    /// <param name="kindSelection">When a row disagrees with its neighbours: all must share its class, or the most common class must be its own.</param>
+    /// <returns>The kept rows grouped by class in class order, input order within a class.</returns>
+    public static IDataView RepeatedlyEditNearestNeighbours(this DataOperationsCatalog catalog, IDataView data, string labelColumnName = "Label",
+        string featureColumnName = "Features", int numberOfNeighbors = 3, int maxIterations = 100, NeighbourSelection kindSelection = NeighbourSelection.All) =>
+        RepeatedlyEditNearestNeighbours(catalog, data, new RepeatedEditedNearestNeighboursOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, NumberOfNeighbors = numberOfNeighbors, MaxIterations = maxIterations, KindSelection = kindSelection,
+        });
+
+    /// <summary>Applies edited nearest neighbours repeatedly.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options, strategy included.</param>
+    /// <returns>The kept rows grouped by class in class order, input order within a class.</returns>
+    public static IDataView RepeatedlyEditNearestNeighbours(this DataOperationsCatalog catalog, IDataView data, RepeatedEditedNearestNeighboursOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new RepeatedEditedNearestNeighbours(options).Resample(data);
+    }
+
+    /// <summary>Applies edited nearest neighbours with 1, 2, ... <paramref name="numberOfNeighbors"/> neighbours in turn to every class but the minority.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="labelColumnName">The label column: a key, a Boolean, a number or text.</param>
+    /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+    /// <param name="numberOfNeighbors">The largest neighbourhood size.</param>
+    /// <param name="kindSelection">When a row disagrees with its neighbours: all must share its class, or the most common class must be its own.</param>
+    /// <returns>The kept rows grouped by class in class order, input order within a class.</returns>
+    public static IDataView AllKnn(this DataOperationsCatalog catalog, IDataView data, string labelColumnName = "Label",
+        string featureColumnName = "Features", int numberOfNeighbors = 3, NeighbourSelection kindSelection = NeighbourSelection.All) =>
+        AllKnn(catalog, data, new AllKnnOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, NumberOfNeighbors = numberOfNeighbors, KindSelection = kindSelection,
+        });
+
+    /// <summary>Applies edited nearest neighbours with growing neighbourhoods (All k-NN).</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options, strategy included.</param>
+    /// <returns>The kept rows grouped by class in class order, input order within a class.</returns>
+    public static IDataView AllKnn(this DataOperationsCatalog catalog, IDataView data, AllKnnOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new AllKnn(options).Resample(data);
+    }
+
+    /// <summary>Under-samples every class but the minority down to the minority's size, keeping the rows NearMiss picks by their distances to the minority.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="labelColumnName">The label column: a key, a Boolean, a number or text.</param>
+    /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+    /// <param name="version">1, 2 or 3.</param>
+    /// <param name="numberOfNeighbors">Minority neighbours whose distances score a row.</param>
+    /// <param name="numberOfNeighborsVersion3">Version 3: class neighbours around each minority row that make the candidates.</param>
+    /// <returns>The kept rows grouped by class in class order; version 3 can keep fewer rows than asked.</returns>
+    public static IDataView NearMiss(this DataOperationsCatalog catalog, IDataView data, string labelColumnName = "Label",
+        string featureColumnName = "Features", int version = 1, int numberOfNeighbors = 3, int numberOfNeighborsVersion3 = 3) =>
+        NearMiss(catalog, data, new NearMissOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, Version = version, NumberOfNeighbors = numberOfNeighbors, NumberOfNeighborsVersion3 = numberOfNeighborsVersion3,
+        });
+
+    /// <summary>Under-samples with NearMiss.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options, strategy included.</param>
+    /// <returns>The kept rows grouped by class in class order; version 3 can keep fewer rows than asked.</returns>
+    public static IDataView NearMiss(this DataOperationsCatalog catalog, IDataView data, NearMissOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new NearMiss(options).Resample(data);
+    }
+
+    /// <summary>Over-samples every class but the majority with SMOTE, then removes the Tomek links of every class.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="labelColumnName">The label column: a key, a Boolean, a number or text.</param>
+    /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+    /// <param name="numberOfNeighbors">SMOTE's nearest neighbours within the class.</param>
+    /// <param name="seed">The random seed; <see langword="null"/> means 0.</param>
+    /// <returns>SMOTE's rows (input rows, then synthetic ones) less the linked ones.</returns>
+    public static IDataView SmoteTomek(this DataOperationsCatalog catalog, IDataView data, string labelColumnName = "Label",
+        string featureColumnName = "Features", int numberOfNeighbors = 5, int? seed = null) =>
+        SmoteTomek(catalog, data, new SmoteTomekOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, NumberOfNeighbors = numberOfNeighbors, Seed = seed,
+        });
+
+    /// <summary>Over-samples with SMOTE, then removes the Tomek links of every class.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options, strategy included.</param>
+    /// <returns>SMOTE's rows (input rows, then synthetic ones) less the linked ones.</returns>
+    public static IDataView SmoteTomek(this DataOperationsCatalog catalog, IDataView data, SmoteTomekOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new SmoteTomek(options).Resample(data);
+    }
+
+    /// <summary>Over-samples every class but the majority with SMOTE, then applies edited nearest neighbours to every class.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="labelColumnName">The label column: a key, a Boolean, a number or text.</param>
+    /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+    /// <param name="numberOfNeighbors">SMOTE's nearest neighbours within the class.</param>
+    /// <param name="seed">The random seed; <see langword="null"/> means 0.</param>
+    /// <returns>The kept rows grouped by class in class order, input order within a class.</returns>
+    public static IDataView SmoteEnn(this DataOperationsCatalog catalog, IDataView data, string labelColumnName = "Label",
+        string featureColumnName = "Features", int numberOfNeighbors = 5, int? seed = null) =>
+        SmoteEnn(catalog, data, new SmoteEnnOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, NumberOfNeighbors = numberOfNeighbors, Seed = seed,
+        });
+
+    /// <summary>Over-samples with SMOTE, then applies edited nearest neighbours to every class.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options, strategy included.</param>
+    /// <returns>The kept rows grouped by class in class order, input order within a class.</returns>
+    public static IDataView SmoteEnn(this DataOperationsCatalog catalog, IDataView data, SmoteEnnOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new SmoteEnn(options).Resample(data);
     }
 }

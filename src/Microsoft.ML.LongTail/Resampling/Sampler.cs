@@ -62,21 +62,7 @@ public abstract class Sampler
         Validate(set, targets);
         var rng = new Random(Options.Seed ?? 0);
         var result = ResampleCore(set, targets, rng);
-        if (ReachesTargetCounts)
-        {
-            if (result.RowCount != targets.Sum())
-                throw new InvalidOperationException($"{GetType().Name} returned {result.RowCount} rows instead of {targets.Sum()}.");
-        }
-        else
-        {
-            // The sampler may miss the targets of the classes it resamples, but must leave the others alone.
-            for (int c = 0; c < targets.Length; c++)
-            {
-                if (targets[c] == set.ClassCounts[c] && result.ClassCounts[c] != targets[c])
-                    throw new InvalidOperationException(
-                        $"{GetType().Name} changed the row count of class '{set.Label.GetClassName(c)}', which the strategy leaves alone.");
-            }
-        }
+        CheckResult(set, targets, result);
         return result;
     }
 
@@ -87,6 +73,81 @@ public abstract class Sampler
     /// alone must still keep their count.
     /// </summary>
     protected virtual bool ReachesTargetCounts => true;
+
+    /// <summary>
+    /// Checks the result of <see cref="ResampleCore"/> against the targets; a failure is a bug of the sampler. By default,
+    /// an over- or under-sampler must return exactly the target row count (or, where <see cref="ReachesTargetCounts"/> is
+    /// false, leave the classes it does not resample as they are); a cleaning sampler
+    /// (<see cref="SamplingKind.Cleaning"/>) must not grow any class and must leave the classes the strategy does not
+    /// select as they are.
+    /// </summary>
+    /// <param name="set">The input rows.</param>
+    /// <param name="targetCounts">The target counts (for a cleaning sampler, the input's counts).</param>
+    /// <param name="result">What <see cref="ResampleCore"/> returned.</param>
+    /// <exception cref="InvalidOperationException">The result does not fit the targets.</exception>
+    protected virtual void CheckResult(LabeledFeatures set, int[] targetCounts, LabeledFeatures result)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(targetCounts);
+        ArgumentNullException.ThrowIfNull(result);
+        if (Kind != SamplingKind.Cleaning)
+        {
+            if (ReachesTargetCounts)
+            {
+                if (result.RowCount != targetCounts.Sum())
+                    throw new InvalidOperationException($"{GetType().Name} returned {result.RowCount} rows instead of {targetCounts.Sum()}.");
+                return;
+            }
+            // The sampler may miss the targets of the classes it resamples, but must leave the others alone.
+            for (int c = 0; c < targetCounts.Length; c++)
+            {
+                if (targetCounts[c] == set.ClassCounts[c] && result.ClassCounts[c] != targetCounts[c])
+                    throw new InvalidOperationException(
+                        $"{GetType().Name} changed the row count of class '{set.Label.GetClassName(c)}', which the strategy leaves alone.");
+            }
+            return;
+        }
+        var selected = SelectedClasses(set);
+        for (int c = 0; c < targetCounts.Length; c++)
+        {
+            int n = result.ClassCounts[c];
+            if (n > set.ClassCounts[c] || (!selected[c] && n != set.ClassCounts[c]))
+                throw new InvalidOperationException(
+                    $"{GetType().Name} returned {n} rows of class '{set.Label.GetClassName(c)}', which had {set.ClassCounts[c]} and was " +
+                    (selected[c] ? "selected: a cleaning sampler cannot add rows." : "not selected: it must be left as it is."));
+        }
+    }
+
+    /// <summary>
+    /// For a cleaning sampler: which classes of <paramref name="set"/> the strategy lets it remove rows from (see
+    /// <see cref="SamplingStrategy.GetSelectedClasses"/>), computed from <paramref name="set"/>'s own class counts.
+    /// </summary>
+    /// <exception cref="ArgumentException">The strategy does not suit a cleaning sampler, or names a class the data does not have.</exception>
+    protected bool[] SelectedClasses(LabeledFeatures set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        return Options.Strategy.GetSelectedClasses(set.ClassCounts, set.Label.ClassNames);
+    }
+
+    /// <summary>The rows <paramref name="rows"/> of <paramref name="set"/>, in that order, as a new set whose source rows
+    /// refer to the original data.</summary>
+    protected static LabeledFeatures KeepRows(LabeledFeatures set, IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(rows);
+        int d = set.FeatureCount;
+        var features = GC.AllocateUninitializedArray<float>(checked(rows.Count * d));
+        var labels = new int[rows.Count];
+        var sources = new int[rows.Count];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            int row = rows[i];
+            set.GetRow(row).CopyTo(features.AsSpan(i * d, d));
+            labels[i] = set.Labels[row];
+            sources[i] = SourceRowOf(set, row);
+        }
+        return set.WithRows(features, labels, sources);
+    }
 
     /// <summary>The number of rows each class will have after resampling <paramref name="set"/>: exact for most samplers;
     /// the target that ADASYN and Borderline-SMOTE aim at (see their remarks for how far off they can end).</summary>
@@ -111,7 +172,8 @@ public abstract class Sampler
     {
     }
 
-    /// <summary>Resamples <paramref name="set"/> so that class <c>c</c> has <c>targetCounts[c]</c> rows.</summary>
+    /// <summary>Resamples <paramref name="set"/> so that class <c>c</c> has <c>targetCounts[c]</c> rows (for a cleaning
+    /// sampler, at most that many, the selected classes being those of <see cref="SelectedClasses"/>).</summary>
     /// <param name="set">The rows.</param>
     /// <param name="targetCounts">The row count of each class after resampling; a class not selected by the strategy keeps its count.</param>
     /// <param name="rng">The seeded random source; the only one to use, so results are reproducible.</param>

@@ -14,20 +14,22 @@ namespace Microsoft.ML.LongTail.Resampling;
 /// </remarks>
 public sealed class SamplingStrategy
 {
-    private enum Form { Auto, Minority, Majority, NotMinority, NotMajority, All, Ratio, ByName, ByIndex, LongTail }
+    private enum Form { Auto, Minority, Majority, NotMinority, NotMajority, All, Ratio, ByName, ByIndex, LongTail, Classes }
 
     private readonly Form _form;
     private readonly double _value;
     private readonly KeyValuePair<string, int>[]? _byName;
     private readonly KeyValuePair<int, int>[]? _byIndex;
+    private readonly string[]? _classes;
 
     private SamplingStrategy(Form form, double value = 0, KeyValuePair<string, int>[]? byName = null,
-        KeyValuePair<int, int>[]? byIndex = null)
+        KeyValuePair<int, int>[]? byIndex = null, string[]? classes = null)
     {
         _form = form;
         _value = value;
         _byName = byName;
         _byIndex = byIndex;
+        _classes = classes;
     }
 
     /// <summary>Over-sampling: every class but the majority (<see cref="NotMajority"/>); under-sampling: every class but the minority (<see cref="NotMinority"/>).</summary>
@@ -86,6 +88,21 @@ public sealed class SamplingStrategy
     }
 
     /// <summary>
+    /// Cleaning samplers only (<see cref="SamplingKind.Cleaning"/>, imbalanced-learn's list form): the classes, by name
+    /// (<see cref="Data.LabelEncoding.ClassNames"/>), that may lose rows. Other classes are left as they are.
+    /// </summary>
+    /// <exception cref="ArgumentException">No class is named, or a name is null.</exception>
+    public static SamplingStrategy Classes(params string[] classNames)
+    {
+        ArgumentNullException.ThrowIfNull(classNames);
+        if (classNames.Length == 0)
+            throw new ArgumentException("Name at least one class for a cleaning sampler to clean.", nameof(classNames));
+        if (classNames.Any(n => n is null))
+            throw new ArgumentException("A class name is null.", nameof(classNames));
+        return new(Form.Classes, classes: (string[])classNames.Clone());
+    }
+
+    /// <summary>
     /// Softens the imbalance without removing it: over-sampling sets each class to
     /// <c>round(n_max * (n_c / n_max)^q)</c> (never below <c>n_c</c>); <c>q = 1</c> keeps the data as it is, <c>q = 0</c>
     /// balances it fully. Under-sampling mirrors it from below: <c>round(n_min * (n_c / n_min)^q)</c> (never above <c>n_c</c>).
@@ -105,23 +122,36 @@ public sealed class SamplingStrategy
         Form.LongTail => $"LongTail({_value.ToString(CultureInfo.InvariantCulture)})",
         Form.ByName => "Targets{" + string.Join(", ", _byName!.Select(p => $"{p.Key}: {p.Value}")) + "}",
         Form.ByIndex => "Targets{" + string.Join(", ", _byIndex!.Select(p => $"#{p.Key}: {p.Value}")) + "}",
+        Form.Classes => "Classes[" + string.Join(", ", _classes!) + "]",
         _ => _form.ToString(),
     };
 
     /// <summary>
     /// The number of rows each class has after resampling. A class the strategy does not select keeps its count.
+    /// For <see cref="SamplingKind.Cleaning"/>, how many rows go depends on the data: the result is each class's
+    /// current count (an upper bound), after checking that the strategy suits a cleaning sampler; use
+    /// <see cref="GetSelectedClasses"/> for the classes that may lose rows.
     /// </summary>
     /// <param name="classCounts">The number of rows of each class before resampling.</param>
     /// <param name="classNames">The name of each class, for explicit targets by name and for error messages.</param>
     /// <param name="kind">Whether the sampler adds or removes rows.</param>
     /// <exception cref="ArgumentException">The strategy names a class the data does not have, asks an over-sampler to
-    /// shrink a class or an under-sampler to grow one, or is a ratio on data that is not binary.</exception>
+    /// shrink a class or an under-sampler to grow one, is a ratio on data that is not binary, or does not suit the
+    /// <paramref name="kind"/> (a class list for a sampler that is not a cleaning one, counts or a ratio for a cleaning one).</exception>
     public int[] GetTargetCounts(IReadOnlyList<int> classCounts, IReadOnlyList<string> classNames, SamplingKind kind)
     {
         ArgumentNullException.ThrowIfNull(classCounts);
         ArgumentNullException.ThrowIfNull(classNames);
         if (classNames.Count != classCounts.Count)
             throw new ArgumentException($"Expected {classCounts.Count} class names, got {classNames.Count}.", nameof(classNames));
+        if (kind == SamplingKind.Cleaning)
+        {
+            GetSelectedClasses(classCounts, classNames);
+            return classCounts.ToArray();
+        }
+        if (_form == Form.Classes)
+            throw new ArgumentException($"The strategy {this} (a list of classes) is only for cleaning samplers (TomekLinks, EditedNearestNeighbours...); " +
+                "an over- or under-sampler needs target counts: use Targets(...), Auto, All, NotMinority, NotMajority, Minority or Majority.");
         var targets = classCounts.ToArray();
         int majority = -1, minority = -1, present = 0;
         for (int c = 0; c < targets.Length; c++)
@@ -190,6 +220,108 @@ public sealed class SamplingStrategy
                 return targets;
             default:
                 throw new InvalidOperationException($"Unknown strategy form {_form}.");
+        }
+    }
+
+    /// <summary>
+    /// The classes a cleaning sampler (<see cref="SamplingKind.Cleaning"/>) may remove rows from, as imbalanced-learn's
+    /// <c>check_sampling_strategy</c> for "clean-sampling": <see cref="Auto"/> and <see cref="NotMinority"/> select every
+    /// class but the minority, <see cref="NotMajority"/> every class but the majority, <see cref="Majority"/> the majority,
+    /// <see cref="All"/> every class, <see cref="Classes"/> the named ones. Classes with no rows are never selected.
+    /// </summary>
+    /// <param name="classCounts">The number of rows of each class.</param>
+    /// <param name="classNames">The name of each class.</param>
+    /// <returns>For each class, whether it may lose rows.</returns>
+    /// <exception cref="ArgumentException">The strategy is <see cref="Minority"/>, a ratio, target counts or a long tail
+    /// (not allowed for cleaning), or names a class the data does not have.</exception>
+    public bool[] GetSelectedClasses(IReadOnlyList<int> classCounts, IReadOnlyList<string> classNames)
+    {
+        ArgumentNullException.ThrowIfNull(classCounts);
+        ArgumentNullException.ThrowIfNull(classNames);
+        if (classNames.Count != classCounts.Count)
+            throw new ArgumentException($"Expected {classCounts.Count} class names, got {classNames.Count}.", nameof(classNames));
+        int majority = -1, minority = -1;
+        for (int c = 0; c < classCounts.Count; c++)
+        {
+            if (classCounts[c] == 0)
+                continue;
+            if (majority < 0 || classCounts[c] > classCounts[majority])
+                majority = c;
+            if (minority < 0 || classCounts[c] < classCounts[minority])
+                minority = c;
+        }
+        if (majority < 0)
+            throw new ArgumentException("No class has any rows.", nameof(classCounts));
+        var selected = new bool[classCounts.Count];
+        Func<int, bool> rule;
+        switch (_form)
+        {
+            case Form.Auto:
+            case Form.NotMinority:
+                rule = c => c != minority;
+                break;
+            case Form.NotMajority:
+                rule = c => c != majority;
+                break;
+            case Form.Majority:
+                rule = c => c == majority;
+                break;
+            case Form.All:
+                rule = _ => true;
+                break;
+            case Form.Classes:
+                foreach (var name in _classes!)
+                {
+                    int c = IndexOfName(classNames, name);
+                    if (c < 0 || classCounts[c] == 0)
+                        throw new ArgumentException($"The strategy {this} names class '{name}', which the data does not have. Classes present: {DescribePresent(classCounts, classNames)}.");
+                    selected[c] = true;
+                }
+                return selected;
+            case Form.Minority:
+                throw new ArgumentException("The strategy 'Minority' cannot be used with a cleaning sampler (as imbalanced-learn). Use 'Auto', 'NotMinority', 'NotMajority', 'Majority', 'All' or Classes(...).");
+            default:
+                throw new ArgumentException($"The strategy {this} gives row counts, which a cleaning sampler cannot use: it removes as many rows as its rule flags. " +
+                    "Use 'Auto', 'NotMinority', 'NotMajority', 'Majority', 'All' or Classes(...) to choose the classes it may clean.");
+        }
+        for (int c = 0; c < selected.Length; c++)
+            selected[c] = classCounts[c] > 0 && rule(c);
+        return selected;
+    }
+
+    /// <summary>
+    /// For an under-sampler, the classes imbalanced-learn's <c>sampling_strategy_</c> would list (what NearMiss
+    /// re-orders even when the target equals the class's count, as the minority under <see cref="All"/>).
+    /// </summary>
+    internal bool[] GetUnderSamplingSelection(IReadOnlyList<int> classCounts, IReadOnlyList<string> classNames, int[] targets)
+    {
+        var selected = new bool[classCounts.Count];
+        switch (_form)
+        {
+            case Form.Ratio:
+                int minority = -1;
+                for (int c = 0; c < classCounts.Count; c++)
+                {
+                    if (classCounts[c] > 0 && (minority < 0 || classCounts[c] < classCounts[minority]))
+                        minority = c;
+                }
+                for (int c = 0; c < selected.Length; c++)
+                    selected[c] = classCounts[c] > 0 && c != minority;
+                return selected;
+            case Form.ByName:
+                foreach (var (name, _) in _byName!)
+                    selected[IndexOfName(classNames, name)] = true;
+                return selected;
+            case Form.ByIndex:
+                foreach (var (c, _) in _byIndex!)
+                    selected[c] = true;
+                return selected;
+            case Form.LongTail:
+                for (int c = 0; c < selected.Length; c++)
+                    selected[c] = targets[c] < classCounts[c];
+                return selected;
+            default:
+                return GetSelectedClasses(classCounts, classNames);
         }
     }
 
