@@ -75,12 +75,15 @@ public static class ResampleCommand
         // The first run includes JIT compilation; with --repeats N, seconds is the best of N.
         LabeledFeatures result = null!;
         double seconds = double.MaxValue, firstSeconds = 0;
+        long allocatedBytes = 0;
         for (int r = 0; r < repeats; r++)
         {
             result = null!;
             GC.Collect();
+            long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
             sw.Restart();
             result = sampler.Resample(set);
+            allocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
             double elapsed = sw.Elapsed.TotalSeconds;
             if (r == 0)
                 firstSeconds = elapsed;
@@ -106,6 +109,10 @@ public static class ResampleCommand
             read_seconds = readSeconds,
             counts = Enumerable.Range(0, result.ClassCount).ToDictionary(c => result.Label.GetClassName(c), c => result.ClassCounts[c]),
             threads = Environment.ProcessorCount,
+            // Managed bytes the last run allocated (the output included), and the process's peak resident memory, which
+            // also counts this harness's CSV parsing and ML.NET view; the peer script reports the same peak.
+            resample_allocated_bytes = allocatedBytes,
+            peak_rss_mb = Math.Round(PeakRssMegabytes(), 1),
         });
         return 0;
     }
@@ -197,4 +204,15 @@ public static class ResampleCommand
     internal static Sampler CreateSampler(string name, int seed, int? k) =>
         Samplers.TryGetValue(name, out var make) ? make(seed, k, BorderlineSmoteKind.Borderline1)
             : throw new BenchArgumentException($"Unknown sampler '{name}'. Known samplers: none, {string.Join(", ", Samplers.Keys)}.");
+
+    /// <summary>The process's peak resident set (VmHWM), as the peer's <c>ru_maxrss</c>.</summary>
+    private static double PeakRssMegabytes()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+        }
+        return Environment.WorkingSet / 1048576.0;
+    }
 }

@@ -82,18 +82,18 @@ public sealed class Smote : Sampler
                     queries[slot[p]] = rows[p];
             }
             var (neighbors, _) = NearestNeighbors.Search(set.Features, d, queries, rows, k, _options.MaxDegreeOfParallelism);
-            for (int i = 0; i < add; i++)
+            // The draws are made: the rows can be written in parallel (see ParallelCopy for why it matters).
+            int firstRow = first[c];
+            Parallel.For(0, (add + 4095) / 4096, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism }, chunk =>
             {
-                int p = pairs[i] / k;
-                var x = set.GetRow(rows[p]);
-                var n = set.GetRow(neighbors[slot[p] * k + pairs[i] % k]);
-                float u = steps[i];
-                int outRow = first[c] + i;
-                var dest = features.AsSpan(outRow * d, d);
-                for (int j = 0; j < d; j++)
-                    dest[j] = x[j] + u * (n[j] - x[j]);
-                sources[outRow] = -1;
-            }
+                for (int i = chunk * 4096, end = Math.Min(add, i + 4096); i < end; i++)
+                {
+                    int p = pairs[i] / k;
+                    Interpolation.Write(set.GetRow(rows[p]), set.GetRow(neighbors[slot[p] * k + pairs[i] % k]), steps[i],
+                        features.AsSpan((firstRow + i) * d, d));
+                    sources[firstRow + i] = -1;
+                }
+            });
         }
         return set.WithRows(features, labels, sources);
     }
