@@ -41,6 +41,9 @@ public class ReadmeTourTests
         var folds = ml.MulticlassClassification.CrossValidate(withFolds,
             ml.MulticlassClassification.Trainers.LightGbm().WithResampling(new SmoteOptions()),
             numberOfFolds: 5, samplingKeyColumnName: "Fold");
+
+        var smoted = ml.Data.Smote(train, numberOfNeighbors: 5, seed: 1);
+        var cleaned = ml.Data.EditNearestNeighbours(train);
         // --- end of tour ---
 
         Assert.Equal(214, set.RowCount);
@@ -56,6 +59,14 @@ public class ReadmeTourTests
         Assert.InRange(metrics.Accuracy, 0.55, 1.0); // LightGBM on Glass: well above the 35 % majority rate
         Assert.NotNull(metrics.FewShotAccuracy);      // classes with < 20 training rows exist
         Assert.Contains("Balanced accuracy", metrics.ToReport());
+
+        // Resampling as a data operation: SMOTE balances every class up to the majority; ENN only removes rows.
+        var smotedCounts = LabeledFeatures.Read(smoted).ClassCounts;
+        Assert.All(smotedCounts, n => Assert.Equal(trainCounts.Max(), n));
+        var cleanedCounts = LabeledFeatures.Read(cleaned).ClassCounts;
+        Assert.True(cleanedCounts.Sum() < trainCounts.Sum());
+        Assert.All(Enumerable.Range(0, counts.Length), c => Assert.InRange(cleanedCounts[c], 0, trainCounts[c]));
+        Assert.Equal(train.Schema.Count(c => !c.IsHidden), smoted.Schema.Count);
 
         // Resampling in the pipeline: the held-out rows are scored as they are, predictions are the class names.
         var classNames = new HashSet<string>(data.GetColumn<string>("Label"));
