@@ -4,7 +4,7 @@ using Microsoft.ML.LongTail.Resampling;
 namespace LongTail.Bench;
 
 /// <summary>
-/// <c>knn [--rows 50000] [--features 20] [--k 5] [--threads -1] [--seed 1] [--repeats 1]</c>: times the shared exact
+/// <c>knn [--rows 50000] [--features 20] [--k 5] [--threads -1] [--seed 1] [--repeats 1] [--symmetric auto|on|off]</c>: times the shared exact
 /// neighbour engine alone, every row against every row of standard normal data, as SMOTE searches within a class.
 /// <c>cpu_seconds</c> is the process's processor time during the search, steadier than wall time on a busy machine.
 /// </summary>
@@ -12,11 +12,18 @@ public static class KnnCommand
 {
     public static int Run(string[] args)
     {
-        var a = new BenchArgs(args, "rows", "features", "k", "threads", "seed", "repeats");
+        var a = new BenchArgs(args, "rows", "features", "k", "threads", "seed", "repeats", "symmetric");
         int n = a.GetInt("rows", 50_000), d = a.GetInt("features", 20), k = a.GetInt("k", 5);
         int threads = a.GetInt("threads", -1), repeats = a.GetInt("repeats", 1);
         if (n < 2 || d < 1 || k < 1 || k >= n || repeats < 1 || threads == 0 || threads < -1)
             throw new BenchArgumentException("Need --rows >= 2, --features >= 1, 1 <= --k < --rows, --repeats >= 1, --threads -1 or >= 1.");
+        bool? symmetric = (a.Get("symmetric") ?? "auto") switch
+        {
+            "auto" => null,
+            "on" => true,
+            "off" => false,
+            var v => throw new BenchArgumentException($"--symmetric expects auto, on or off, got '{v}'."),
+        };
         var rnd = new Random(a.GetInt("seed", 1));
         var x = new float[n * d];
         for (int i = 0; i < x.Length; i++)
@@ -31,7 +38,7 @@ public static class KnnCommand
             process.Refresh();
             var cpu0 = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
-            var (neighbors, _) = NearestNeighbors.Search(x, d, rows, rows, k, threads);
+            var (neighbors, _) = NearestNeighbors.Search(x, d, rows, rows, k, threads, symmetric);
             double seconds = sw.Elapsed.TotalSeconds;
             process.Refresh();
             double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
@@ -53,6 +60,7 @@ public static class KnnCommand
             cpu_seconds = bestCpu,
             pairs_per_cpu_second = (double)n * n / bestCpu,
             repeats,
+            symmetric = a.Get("symmetric") ?? "auto",
             checksum,
         });
         return 0;

@@ -24,6 +24,8 @@ internal static class NearestNeighbors
     private const int QueryBlock = 32;
     /// <summary>Lane groups per reference chunk: 32 x 8 rows x 20 features x 4 bytes = 20 KiB, inside L1/L2.</summary>
     private const int GroupChunk = 32;
+    /// <summary>Lane groups per query tile of the symmetric search (256 queries of 8 lanes).</summary>
+    private const int TileGroups = 32;
 
     /// <summary>
     /// For each row of <paramref name="queryRows"/>, finds its <paramref name="k"/> nearest rows among
@@ -38,7 +40,13 @@ internal static class NearestNeighbors
     /// <returns>Row-major <c>queryRows.Length x k</c> neighbour rows (indices into <paramref name="features"/>),
     /// nearest first, and their squared distances in the same layout.</returns>
     public static (int[] Neighbors, float[] SquaredDistances) Search(float[] features, int featureCount,
-        int[] queryRows, int[] referenceRows, int k, int maxDegreeOfParallelism = -1)
+        int[] queryRows, int[] referenceRows, int k, int maxDegreeOfParallelism = -1) =>
+        Search(features, featureCount, queryRows, referenceRows, k, maxDegreeOfParallelism, symmetric: null);
+
+    /// <summary>As the public overload; <paramref name="symmetric"/> forces the symmetric search on (where the queries are
+    /// distinct reference rows) or off, <see langword="null"/> chooses by size. The result is the same either way.</summary>
+    internal static (int[] Neighbors, float[] SquaredDistances) Search(float[] features, int featureCount,
+        int[] queryRows, int[] referenceRows, int k, int maxDegreeOfParallelism, bool? symmetric)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(queryRows);
@@ -55,23 +63,288 @@ internal static class NearestNeighbors
         var distances = new float[queryRows.Length * k];
         if (queryRows.Length == 0)
             return (neighbors, distances);
-        int d = featureCount, lanes = Vector<float>.Count;
-        int groups = (referenceRows.Length + lanes - 1) / lanes;
-        var mean = Mean(features, d, referenceRows);
-        var (packed, adjustedNorms) = Pack(features, d, referenceRows, groups, mean);
-        // The row of each packed lane; padding lanes get int.MaxValue and an infinite norm, which never passes the filter.
-        var laneRows = new int[groups * lanes];
-        laneRows.AsSpan().Fill(int.MaxValue);
-        referenceRows.CopyTo(laneRows, 0);
-        var reference = new PackedReferences(features, d, packed, adjustedNorms, laneRows, mean, groups);
-        int blocks = (queryRows.Length + QueryBlock - 1) / QueryBlock;
+        var mean = Mean(features, featureCount, referenceRows);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+        if ((symmetric ?? queryRows.Length >= 4 * TileGroups * Vector<float>.Count && 4L * queryRows.Length >= referenceRows.Length)
+            && TrySplit(queryRows, referenceRows, out var others))
+        {
+            SearchSymmetric(features, featureCount, queryRows, others, k, mean, parallel, neighbors, distances);
+            return (neighbors, distances);
+        }
+        SearchAll(Pack(features, featureCount, referenceRows, mean), queryRows, k, parallel, neighbors, distances);
+        return (neighbors, distances);
+    }
 
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, block =>
+    /// <summary>Every query against every packed reference, query blocks in parallel, into fresh top-k buffers.</summary>
+    private static void SearchAll(PackedReferences reference, int[] queryRows, int k, ParallelOptions parallel,
+        int[] neighbors, float[] distances)
+    {
+        int blocks = (queryRows.Length + QueryBlock - 1) / QueryBlock;
+        Parallel.For(0, blocks, parallel, block =>
         {
             int q0 = block * QueryBlock, q1 = Math.Min(q0 + QueryBlock, queryRows.Length);
             SearchBlock(reference, queryRows, q0, q1, k, distances.AsSpan(q0 * k, (q1 - q0) * k), neighbors.AsSpan(q0 * k, (q1 - q0) * k));
         });
-        return (neighbors, distances);
+    }
+
+    /// <summary>
+    /// Splits the references into the queries and the others when the queries are distinct reference rows (as when a
+    /// sampler searches a class within itself); false otherwise.
+    /// </summary>
+    private static bool TrySplit(int[] queryRows, int[] referenceRows, out int[] others)
+    {
+        others = [];
+        var queries = new HashSet<int>(queryRows.Length);
+        foreach (int q in queryRows)
+        {
+            if (!queries.Add(q))
+                return false;
+        }
+        var rest = new List<int>(Math.Max(0, referenceRows.Length - queryRows.Length));
+        int found = 0;
+        foreach (int r in referenceRows)
+        {
+            if (queries.Contains(r))
+                found++;
+            else
+                rest.Add(r);
+        }
+        if (found != queryRows.Length)
+            return false;
+        others = rest.ToArray();
+        return true;
+    }
+
+    /// <summary>
+    /// The search when the queries are themselves references: each pair of queries is computed once and offered to both
+    /// (half the work of the query-query part), the queries against the other references as usual. Queries are cut in
+    /// tiles; each pair of tiles is one work item with its own top-k buffers, merged into the shared ones under the tiles'
+    /// locks. The merged result is the exact one: a pair is only ever filtered out against a k-th distance no smaller than
+    /// the final one.
+    /// </summary>
+    private static void SearchSymmetric(float[] features, int d, int[] queryRows, int[] others, int k, float[] mean,
+        ParallelOptions parallel, int[] neighbors, float[] distances)
+    {
+        // The queries against the references that are not queries: plain buffers, written by one worker each.
+        if (others.Length > 0)
+        {
+            SearchAll(Pack(features, d, others, mean), queryRows, k, parallel, neighbors, distances);
+        }
+        else
+        {
+            distances.AsSpan().Fill(float.PositiveInfinity);
+            neighbors.AsSpan().Fill(int.MaxValue);
+        }
+
+        var packedQueries = Pack(features, d, queryRows, mean);
+        var centred = new float[queryRows.Length * d];
+        var norms = new float[queryRows.Length];
+        for (int q = 0; q < queryRows.Length; q++)
+            norms[q] = Centre(features.AsSpan(queryRows[q] * d, d), mean, centred.AsSpan(q * d, d));
+        int tileRows = TileGroups * Vector<float>.Count;
+        int tiles = (queryRows.Length + tileRows - 1) / tileRows;
+        var locks = new object[tiles];
+        for (int t = 0; t < tiles; t++)
+            locks[t] = new object();
+        var pairs = new List<(int A, int B)>(tiles * (tiles + 1) / 2);
+        for (int a = 0; a < tiles; a++)
+        {
+            for (int b = a; b < tiles; b++)
+                pairs.Add((a, b));
+        }
+        var shared = new SharedQueries(packedQueries, queryRows, centred, norms, k, tileRows, locks, neighbors, distances);
+        Parallel.For(0, pairs.Count, parallel, i => TilePair(shared, pairs[i].A, pairs[i].B));
+    }
+
+    private sealed record SharedQueries(PackedReferences Packed, int[] QueryRows, float[] Centred, float[] Norms, int K,
+        int TileRows, object[] Locks, int[] Neighbors, float[] Distances)
+    {
+        /// <summary>Each query's <c>|q|^2 (1 - margin)</c>: its filter value as a lane of the other tile.</summary>
+        public float[] OwnNorms { get; } = Norms.Select(n => n * (1 - Packed.Margin)).ToArray();
+    }
+
+    /// <summary>The pairs between the queries of tile <paramref name="a"/> and those of tile <paramref name="b"/>
+    /// (<c>a &lt;= b</c>), offered to both sides, then merged into the shared buffers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TilePair(SharedQueries s, int a, int b)
+    {
+        int k = s.K, n = s.QueryRows.Length, lanes = Vector<float>.Count;
+        int a0 = a * s.TileRows, a1 = Math.Min(a0 + s.TileRows, n);
+        int b0 = b * s.TileRows, b1 = Math.Min(b0 + s.TileRows, n);
+        float m = s.Packed.Margin;
+        // Each side starts from the shared k-th distances, so the filter is tight from the first group on.
+        var kthA = SharedKth(s, a, a0, a1);
+        var kthB = a == b ? kthA : SharedKth(s, b, b0, b1);
+        var distA = new float[(a1 - a0) * k];
+        var rowsA = new int[(a1 - a0) * k];
+        distA.AsSpan().Fill(float.PositiveInfinity);
+        rowsA.AsSpan().Fill(int.MaxValue);
+        var thresholdA = new float[a1 - a0];
+        for (int i = 0; i < thresholdA.Length; i++)
+            thresholdA[i] = Threshold(kthA[i], s.Norms[a0 + i], m);
+        float[] distB = [], thresholdB = [];
+        int[] rowsB = [];
+        if (a != b)
+        {
+            distB = new float[(b1 - b0) * k];
+            rowsB = new int[(b1 - b0) * k];
+            distB.AsSpan().Fill(float.PositiveInfinity);
+            rowsB.AsSpan().Fill(int.MaxValue);
+            // One threshold per lane of tile b's groups; padding lanes never pass.
+            thresholdB = new float[(b1 - b0 + lanes - 1) / lanes * lanes];
+            thresholdB.AsSpan().Fill(float.NegativeInfinity);
+            for (int t = 0; t < b1 - b0; t++)
+                thresholdB[t] = Threshold(kthB[t], s.Norms[b0 + t], m);
+        }
+        var filter = new TilePairFilter(s, a0, b0, a != b, kthA, kthB, distA, rowsA, thresholdA, distB, rowsB, thresholdB, s.OwnNorms);
+        var groupVectors = MemoryMarshal.Cast<float, Vector<float>>(s.Packed.Packed.AsSpan());
+        int g0 = b0 / lanes, g1 = (b1 + lanes - 1) / lanes, d = s.Packed.D;
+        int q = a0;
+        for (; q + 4 <= a1; q += 4)
+            SweepFour(groupVectors, s.Centred, d, q, g0, g1, ref filter);
+        for (; q < a1; q++)
+            SweepOne(groupVectors, s.Centred, d, q, g0, g1, ref filter);
+        Merge(s, a, a0, distA, rowsA);
+        if (a != b)
+            Merge(s, b, b0, distB, rowsB);
+    }
+
+    private static float[] SharedKth(SharedQueries s, int tile, int q0, int q1)
+    {
+        var kth = new float[q1 - q0];
+        lock (s.Locks[tile])
+        {
+            for (int q = q0; q < q1; q++)
+                kth[q - q0] = s.Distances[q * s.K + s.K - 1];
+        }
+        return kth;
+    }
+
+    private static void Merge(SharedQueries s, int tile, int q0, float[] dist, int[] rows)
+    {
+        int k = s.K, count = dist.Length / k;
+        lock (s.Locks[tile])
+        {
+            for (int q = 0; q < count; q++)
+            {
+                var sharedDist = s.Distances.AsSpan((q0 + q) * k, k);
+                var sharedRows = s.Neighbors.AsSpan((q0 + q) * k, k);
+                for (int i = 0; i < k; i++)
+                {
+                    float dl = dist[q * k + i];
+                    int row = rows[q * k + i];
+                    // Each pair is offered once overall, so a staged row is never already in the shared buffer.
+                    if (row == int.MaxValue || dl > sharedDist[k - 1] || (dl == sharedDist[k - 1] && row > sharedRows[k - 1]))
+                        break; // staged entries are sorted: the rest are no nearer
+                    Insert(sharedDist, sharedRows, dl, row);
+                }
+            }
+        }
+    }
+
+    /// <summary>A pair of query tiles: the dot product of query <c>i</c> (tile a, broadcast) with query <c>j</c> (tile b,
+    /// a lane) serves both <c>i</c>'s buffer and, unless the tiles are the same, <c>j</c>'s.</summary>
+    private ref struct TilePairFilter : IGroupFilter
+    {
+        private readonly SharedQueries _s;
+        private readonly int _a0, _b0, _firstGroupB;
+        private readonly bool _both;
+        private readonly float[] _kthA, _kthB, _distA, _distB, _thresholdA, _thresholdB, _ownNorm;
+        private readonly int[] _rowsA, _rowsB;
+        private readonly ReadOnlySpan<Vector<float>> _norms;
+        private readonly ReadOnlySpan<Vector<float>> _lanesThreshold;
+
+        public TilePairFilter(SharedQueries s, int a0, int b0, bool both, float[] kthA, float[] kthB, float[] distA, int[] rowsA,
+            float[] thresholdA, float[] distB, int[] rowsB, float[] thresholdB, float[] ownNorm)
+        {
+            _s = s;
+            _a0 = a0;
+            _b0 = b0;
+            _firstGroupB = b0 / Vector<float>.Count;
+            _both = both;
+            (_kthA, _kthB, _distA, _rowsA, _thresholdA, _distB, _rowsB, _thresholdB) = (kthA, kthB, distA, rowsA, thresholdA, distB, rowsB, thresholdB);
+            _ownNorm = ownNorm;
+            _norms = MemoryMarshal.Cast<float, Vector<float>>(s.Packed.AdjustedNorms.AsSpan());
+            _lanesThreshold = MemoryMarshal.Cast<float, Vector<float>>(thresholdB.AsSpan());
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Four(int q, int g, Vector<float> dot0, Vector<float> dot1, Vector<float> dot2, Vector<float> dot3)
+        {
+            var minusTwo = new Vector<float>(-2f);
+            var norm = _norms[g];
+            int local = q - _a0;
+            var pass0 = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot0, minusTwo, norm), new Vector<float>(_thresholdA[local]));
+            var pass1 = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot1, minusTwo, norm), new Vector<float>(_thresholdA[local + 1]));
+            var pass2 = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot2, minusTwo, norm), new Vector<float>(_thresholdA[local + 2]));
+            var pass3 = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot3, minusTwo, norm), new Vector<float>(_thresholdA[local + 3]));
+            var any = (pass0 | pass1) | (pass2 | pass3);
+            Vector<int> side0 = default, side1 = default, side2 = default, side3 = default;
+            if (_both)
+            {
+                // Query i seen from the lanes: |q_i|^2 (1 - m) - 2 q_i.q_j against each lane's threshold.
+                var thresholds = _lanesThreshold[g - _firstGroupB];
+                side0 = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot0, minusTwo, new Vector<float>(_ownNorm[q])), thresholds);
+                side1 = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot1, minusTwo, new Vector<float>(_ownNorm[q + 1])), thresholds);
+                side2 = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot2, minusTwo, new Vector<float>(_ownNorm[q + 2])), thresholds);
+                side3 = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot3, minusTwo, new Vector<float>(_ownNorm[q + 3])), thresholds);
+                any |= (side0 | side1) | (side2 | side3);
+            }
+            if (any == Vector<int>.Zero)
+                return;
+            Dispatch(q, g, pass0, side0);
+            Dispatch(q + 1, g, pass1, side1);
+            Dispatch(q + 2, g, pass2, side2);
+            Dispatch(q + 3, g, pass3, side3);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void One(int q, int g, Vector<float> dot)
+        {
+            var minusTwo = new Vector<float>(-2f);
+            var pass = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot, minusTwo, _norms[g]), new Vector<float>(_thresholdA[q - _a0]));
+            var side = _both
+                ? Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot, minusTwo, new Vector<float>(_ownNorm[q])), _lanesThreshold[g - _firstGroupB])
+                : default;
+            Dispatch(q, g, pass, side);
+        }
+
+        private readonly void Dispatch(int q, int g, Vector<int> pass, Vector<int> side)
+        {
+            if (pass != Vector<int>.Zero)
+                OfferA(q, g, pass);
+            if (side != Vector<int>.Zero)
+                OfferB(q, g, side);
+        }
+
+        private readonly void OfferA(int q, int g, Vector<int> pass)
+        {
+            int k = _s.K, local = q - _a0;
+            var dist = _distA.AsSpan(local * k, k);
+            if (Offer(_s.Packed, _s.QueryRows[q], g, pass, dist, _rowsA.AsSpan(local * k, k)))
+                _thresholdA[local] = Threshold(Math.Min(dist[k - 1], _kthA[local]), _s.Norms[q], _s.Packed.Margin);
+        }
+
+        private readonly void OfferB(int q, int g, Vector<int> pass)
+        {
+            int k = _s.K, lanes = Vector<float>.Count, d = _s.Packed.D;
+            int self = _s.QueryRows[q];
+            var query = _s.Packed.Features.AsSpan(self * d, d);
+            for (int lane = 0; lane < lanes; lane++)
+            {
+                if (pass[lane] == 0)
+                    continue;
+                int local = (g * lanes + lane) - _b0;
+                var dist = _distB.AsSpan(local * k, k);
+                var rows = _rowsB.AsSpan(local * k, k);
+                int other = _s.QueryRows[_b0 + local];
+                float exact = ExactSquaredDistance(_s.Packed.Features.AsSpan(other * d, d), query);
+                if (exact > dist[k - 1] || (exact == dist[k - 1] && self > rows[k - 1]))
+                    continue;
+                Insert(dist, rows, exact, self);
+                _thresholdB[local] = Threshold(Math.Min(dist[k - 1], _kthB[local]), _s.Norms[_b0 + local], _s.Packed.Margin);
+            }
+        }
     }
 
     /// <summary>
@@ -99,55 +372,62 @@ internal static class NearestNeighbors
         var threshold = new float[count];
         for (int q = 0; q < count; q++)
         {
-            var x = reference.Features.AsSpan(queryRows[q0 + q] * d, d);
-            var c = centred.AsSpan(q * d, d);
-            float norm = 0;
-            for (int j = 0; j < d; j++)
-            {
-                c[j] = x[j] - reference.Mean[j];
-                norm += c[j] * c[j];
-            }
-            queryNorm[q] = norm;
+            queryNorm[q] = Centre(reference.Features.AsSpan(queryRows[q0 + q] * d, d), reference.Mean, centred.AsSpan(q * d, d));
             threshold[q] = float.PositiveInfinity;
         }
-        var context = new BlockContext(reference, queryRows, q0, k, centred, queryNorm, threshold, bestDist, bestRow);
+        var filter = new BlockFilter(reference, queryRows, q0, k, queryNorm, threshold, bestDist, bestRow);
+        var groupVectors = MemoryMarshal.Cast<float, Vector<float>>(reference.Packed.AsSpan());
         for (int g0 = 0; g0 < reference.Groups; g0 += GroupChunk)
         {
             int g1 = Math.Min(g0 + GroupChunk, reference.Groups);
             int q = 0;
             for (; q + 4 <= count; q += 4)
-                SweepFour(ref context, q, g0, g1);
+                SweepFour(groupVectors, centred, d, q, g0, g1, ref filter);
             for (; q < count; q++)
-                SweepOne(ref context, q, g0, g1);
+                SweepOne(groupVectors, centred, d, q, g0, g1, ref filter);
         }
     }
 
-    private ref struct BlockContext(PackedReferences reference, int[] queryRows, int q0, int k, float[] centred,
-        float[] queryNorm, float[] threshold, Span<float> bestDist, Span<int> bestRow)
+    /// <summary>Writes <c>x - mean</c> into <paramref name="centred"/> and returns its squared norm.</summary>
+    private static float Centre(ReadOnlySpan<float> x, float[] mean, Span<float> centred)
     {
-        public readonly PackedReferences Reference = reference;
-        public readonly int[] QueryRows = queryRows;
-        public readonly int Q0 = q0;
-        public readonly int K = k;
-        public readonly float[] Centred = centred;
-        public readonly float[] QueryNorm = queryNorm;
-        public readonly float[] Threshold = threshold;
-        public Span<float> BestDist = bestDist;
-        public Span<int> BestRow = bestRow;
+        float norm = 0;
+        for (int j = 0; j < centred.Length; j++)
+        {
+            centred[j] = x[j] - mean[j];
+            norm += centred[j] * centred[j];
+        }
+        return norm;
+    }
+
+    /// <summary>
+    /// The filter threshold of a query: a pair passes when <c>|r|^2 (1 - m) - 2 q.r &lt;= kth + m (kth + |q|^2) - |q|^2 (1 - m)</c>.
+    /// With <c>m</c> bounding the relative rounding of both formulas against <c>|q|^2 + |r|^2 + kth</c>, no pair nearer than
+    /// the k-th is filtered out. Any <paramref name="kth"/> no smaller than the final k-th distance is safe.
+    /// </summary>
+    private static float Threshold(float kth, float queryNorm, float m) =>
+        float.IsPositiveInfinity(kth) ? float.PositiveInfinity : kth + m * (kth + queryNorm) - queryNorm * (1 - m);
+
+    /// <summary>What the sweep does with the dot products of queries with a group of packed references.</summary>
+    private interface IGroupFilter
+    {
+        /// <summary>Dot products of queries <c>q..q+3</c> with group <c>g</c>.</summary>
+        void Four(int q, int g, Vector<float> dot0, Vector<float> dot1, Vector<float> dot2, Vector<float> dot3);
+
+        /// <summary>Dot products of query <c>q</c> with group <c>g</c>.</summary>
+        void One(int q, int g, Vector<float> dot);
     }
 
     /// <summary>Four queries against two groups at a time: each reference vector load serves four accumulators, each
     /// query broadcast two.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SweepFour(ref BlockContext c, int q, int g0, int g1)
+    private static void SweepFour<TFilter>(ReadOnlySpan<Vector<float>> groupVectors, float[] centred, int d, int q, int g0, int g1,
+        ref TFilter filter) where TFilter : IGroupFilter, allows ref struct
     {
-        int d = c.Reference.D;
-        var groupVectors = MemoryMarshal.Cast<float, Vector<float>>(c.Reference.Packed.AsSpan());
-        var norms = MemoryMarshal.Cast<float, Vector<float>>(c.Reference.AdjustedNorms.AsSpan());
-        var a = c.Centred.AsSpan(q * d, d);
-        var b = c.Centred.AsSpan((q + 1) * d, d);
-        var e = c.Centred.AsSpan((q + 2) * d, d);
-        var f = c.Centred.AsSpan((q + 3) * d, d);
+        var a = centred.AsSpan(q * d, d);
+        var b = centred.AsSpan((q + 1) * d, d);
+        var e = centred.AsSpan((q + 2) * d, d);
+        var f = centred.AsSpan((q + 3) * d, d);
         int g = g0;
         for (; g + 2 <= g1; g += 2)
         {
@@ -172,8 +452,8 @@ internal static class NearestNeighbors
                 f0 = Vector.FusedMultiplyAdd(qf, r0, f0);
                 f1 = Vector.FusedMultiplyAdd(qf, r1, f1);
             }
-            FilterFour(ref c, q, g, norms[g], a0, b0, e0, f0);
-            FilterFour(ref c, q, g + 1, norms[g + 1], a1, b1, e1, f1);
+            filter.Four(q, g, a0, b0, e0, f0);
+            filter.Four(q, g + 1, a1, b1, e1, f1);
         }
         for (; g < g1; g++)
         {
@@ -187,83 +467,97 @@ internal static class NearestNeighbors
                 e0 = Vector.FusedMultiplyAdd(new Vector<float>(e[j]), r0, e0);
                 f0 = Vector.FusedMultiplyAdd(new Vector<float>(f[j]), r0, f0);
             }
-            FilterFour(ref c, q, g, norms[g], a0, b0, e0, f0);
+            filter.Four(q, g, a0, b0, e0, f0);
         }
     }
 
-    /// <summary>The filter value <c>|r|^2 (1 - margin) - 2 q.r</c> of four queries' dot products with one group, compared
-    /// with each query's threshold; the lanes that pass go to the exact check.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FilterFour(ref BlockContext c, int q, int g, Vector<float> norm,
-        Vector<float> dot0, Vector<float> dot1, Vector<float> dot2, Vector<float> dot3)
-    {
-        var minusTwo = new Vector<float>(-2f);
-        var pass0 = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot0, minusTwo, norm), new Vector<float>(c.Threshold[q]));
-        var pass1 = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot1, minusTwo, norm), new Vector<float>(c.Threshold[q + 1]));
-        var pass2 = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot2, minusTwo, norm), new Vector<float>(c.Threshold[q + 2]));
-        var pass3 = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot3, minusTwo, norm), new Vector<float>(c.Threshold[q + 3]));
-        if (((pass0 | pass1) | (pass2 | pass3)) == Vector<int>.Zero)
-            return;
-        if (pass0 != Vector<int>.Zero)
-            Candidates(ref c, q, g, pass0);
-        if (pass1 != Vector<int>.Zero)
-            Candidates(ref c, q + 1, g, pass1);
-        if (pass2 != Vector<int>.Zero)
-            Candidates(ref c, q + 2, g, pass2);
-        if (pass3 != Vector<int>.Zero)
-            Candidates(ref c, q + 3, g, pass3);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SweepOne(ref BlockContext c, int q, int g0, int g1)
+    private static void SweepOne<TFilter>(ReadOnlySpan<Vector<float>> groupVectors, float[] centred, int d, int q, int g0, int g1,
+        ref TFilter filter) where TFilter : IGroupFilter, allows ref struct
     {
-        int d = c.Reference.D;
-        var groupVectors = MemoryMarshal.Cast<float, Vector<float>>(c.Reference.Packed.AsSpan());
-        var norms = MemoryMarshal.Cast<float, Vector<float>>(c.Reference.AdjustedNorms.AsSpan());
-        var a = c.Centred.AsSpan(q * d, d);
-        var minusTwo = new Vector<float>(-2f);
+        var a = centred.AsSpan(q * d, d);
         for (int g = g0; g < g1; g++)
         {
             var group = groupVectors.Slice(g * d, d);
             var acc = Vector<float>.Zero;
             for (int j = 0; j < group.Length; j++)
                 acc = Vector.FusedMultiplyAdd(new Vector<float>(a[j]), group[j], acc);
-            var pass = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(acc, minusTwo, norms[g]), new Vector<float>(c.Threshold[q]));
-            if (pass != Vector<int>.Zero)
-                Candidates(ref c, q, g, pass);
+            filter.One(q, g, acc);
         }
     }
 
-    /// <summary>The exact check of the lanes that passed the filter, and the insertion of those that are nearer.</summary>
-    private static void Candidates(ref BlockContext c, int q, int g, Vector<int> pass)
+    /// <summary>A block of queries against all references: each query's own top-k buffer.</summary>
+    private ref struct BlockFilter(PackedReferences reference, int[] queryRows, int q0, int k, float[] queryNorm,
+        float[] threshold, Span<float> bestDist, Span<int> bestRow) : IGroupFilter
     {
-        int lanes = Vector<float>.Count, d = c.Reference.D, k = c.K;
-        int self = c.QueryRows[c.Q0 + q];
-        var query = c.Reference.Features.AsSpan(self * d, d);
-        var dist = c.BestDist.Slice(q * k, k);
-        var rows = c.BestRow.Slice(q * k, k);
+        private readonly PackedReferences _reference = reference;
+        private readonly Span<float> _bestDist = bestDist;
+        private readonly Span<int> _bestRow = bestRow;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Four(int q, int g, Vector<float> dot0, Vector<float> dot1, Vector<float> dot2, Vector<float> dot3)
+        {
+            var norm = MemoryMarshal.Cast<float, Vector<float>>(_reference.AdjustedNorms.AsSpan())[g];
+            var minusTwo = new Vector<float>(-2f);
+            var pass0 = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot0, minusTwo, norm), new Vector<float>(threshold[q]));
+            var pass1 = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot1, minusTwo, norm), new Vector<float>(threshold[q + 1]));
+            var pass2 = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot2, minusTwo, norm), new Vector<float>(threshold[q + 2]));
+            var pass3 = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot3, minusTwo, norm), new Vector<float>(threshold[q + 3]));
+            if (((pass0 | pass1) | (pass2 | pass3)) == Vector<int>.Zero)
+                return;
+            if (pass0 != Vector<int>.Zero)
+                Candidates(q, g, pass0);
+            if (pass1 != Vector<int>.Zero)
+                Candidates(q + 1, g, pass1);
+            if (pass2 != Vector<int>.Zero)
+                Candidates(q + 2, g, pass2);
+            if (pass3 != Vector<int>.Zero)
+                Candidates(q + 3, g, pass3);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void One(int q, int g, Vector<float> dot)
+        {
+            var norm = MemoryMarshal.Cast<float, Vector<float>>(_reference.AdjustedNorms.AsSpan())[g];
+            var pass = Vector.LessThanOrEqual(Vector.FusedMultiplyAdd(dot, new Vector<float>(-2f), norm), new Vector<float>(threshold[q]));
+            if (pass != Vector<int>.Zero)
+                Candidates(q, g, pass);
+        }
+
+        /// <summary>The exact check of the lanes that passed the filter, and the insertion of those that are nearer.</summary>
+        private readonly void Candidates(int q, int g, Vector<int> pass)
+        {
+            int self = queryRows[q0 + q];
+            if (Offer(_reference, self, g, pass, _bestDist.Slice(q * k, k), _bestRow.Slice(q * k, k)))
+                threshold[q] = Threshold(_bestDist[q * k + k - 1], queryNorm[q], _reference.Margin);
+        }
+    }
+
+    /// <summary>
+    /// Offers the lanes of group <paramref name="g"/> that passed the filter to the top-k buffer of row
+    /// <paramref name="self"/>: each gets its exact distance and goes in if nearer in (distance, row) order.
+    /// </summary>
+    /// <returns>Whether the buffer changed.</returns>
+    private static bool Offer(PackedReferences reference, int self, int g, Vector<int> pass, Span<float> dist, Span<int> rows)
+    {
+        int lanes = Vector<float>.Count, d = reference.D, k = dist.Length;
+        var query = reference.Features.AsSpan(self * d, d);
         bool changed = false;
         for (int lane = 0; lane < lanes; lane++)
         {
             if (pass[lane] == 0)
                 continue;
-            int row = c.Reference.LaneRows[g * lanes + lane];
+            int row = reference.LaneRows[g * lanes + lane];
             if (row == self || row == int.MaxValue)
                 continue;
-            float exact = ExactSquaredDistance(query, c.Reference.Features.AsSpan(row * d, d));
+            float exact = ExactSquaredDistance(query, reference.Features.AsSpan(row * d, d));
             // The full (distance, row) order decides ties.
             if (exact > dist[k - 1] || (exact == dist[k - 1] && row > rows[k - 1]))
                 continue;
             Insert(dist, rows, exact, row);
             changed = true;
         }
-        if (changed && !float.IsPositiveInfinity(dist[k - 1]))
-        {
-            // Pass when |r|^2 (1 - m) - 2 q.r <= kth + m (kth + |q|^2) - |q|^2 (1 - m): with m bounding the relative
-            // rounding of both formulas against |q|^2 + |r|^2 + kth, no pair nearer than the k-th is filtered out.
-            float m = c.Reference.Margin, kth = dist[k - 1], qn = c.QueryNorm[q];
-            c.Threshold[q] = kth + m * (kth + qn) - qn * (1 - m);
-        }
+        return changed;
     }
 
     /// <summary>The sequential float sum of squared differences: the distance every result is decided by.</summary>
@@ -306,15 +600,20 @@ internal static class NearestNeighbors
 
     /// <summary>
     /// Packs the centred reference rows as groups of <see cref="Vector{T}.Count"/> rows, feature-major within a group,
-    /// with each lane's <c>|r|^2 (1 - margin)</c>.
+    /// with each lane's <c>|r|^2 (1 - margin)</c> and row. Padding lanes get zero features, an infinite norm (they never
+    /// pass the filter) and the row <see cref="int.MaxValue"/>.
     /// </summary>
-    private static (float[] Packed, float[] AdjustedNorms) Pack(float[] features, int d, int[] rows, int groups, float[] mean)
+    private static PackedReferences Pack(float[] features, int d, int[] rows, float[] mean)
     {
         int lanes = Vector<float>.Count;
+        int groups = (rows.Length + lanes - 1) / lanes;
         float keep = 1 - FilterMargin(d);
         var packed = new float[(long)groups * d * lanes];
         var norms = new float[groups * lanes];
-        norms.AsSpan(rows.Length).Fill(float.PositiveInfinity); // padding lanes never pass
+        norms.AsSpan(rows.Length).Fill(float.PositiveInfinity);
+        var laneRows = new int[groups * lanes];
+        laneRows.AsSpan().Fill(int.MaxValue);
+        rows.CopyTo(laneRows, 0);
         for (int i = 0; i < rows.Length; i++)
         {
             int g = i / lanes, lane = i % lanes;
@@ -329,7 +628,7 @@ internal static class NearestNeighbors
             }
             norms[i] = norm * keep;
         }
-        return (packed, norms);
+        return new PackedReferences(features, d, packed, norms, laneRows, mean, groups);
     }
 
     /// <summary>Inserts into a buffer sorted by (distance, row), dropping the last entry.</summary>

@@ -85,6 +85,47 @@ public class NearestNeighborsTests
         }
     }
 
+    [Theory]
+    [InlineData(1500, 1100, 20, 5, false)]  // queries a part of the references: some other references too
+    [InlineData(1300, 1300, 6, 3, false)]   // queries are all the references
+    [InlineData(1200, 1200, 3, 7, true)]    // small integers: many exact ties
+    public void SymmetricSearchGivesTheSameAnswer(int n, int queryCount, int d, int k, bool integers)
+    {
+        var rnd = new Random(n + d);
+        var x = new float[n * d];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = integers ? rnd.Next(4) : (float)(rnd.NextDouble() * 2 - 1);
+        var reference = Enumerable.Range(0, n).OrderBy(_ => rnd.Next()).ToArray();
+        var queries = reference.OrderBy(_ => rnd.Next()).Take(queryCount).ToArray();
+
+        var plain = NearestNeighbors.Search(x, d, queries, reference, k, -1, symmetric: false);
+        var symmetric = NearestNeighbors.Search(x, d, queries, reference, k, -1, symmetric: true);
+        var single = NearestNeighbors.Search(x, d, queries, reference, k, 1, symmetric: true);
+
+        Assert.Equal(plain.Neighbors, symmetric.Neighbors);
+        Assert.Equal(plain.SquaredDistances, symmetric.SquaredDistances);
+        Assert.Equal(symmetric.Neighbors, single.Neighbors);
+        for (int q = 0; q < queries.Length; q += 37)
+            Assert.Equal(Naive(x, d, queries[q], reference, k), symmetric.Neighbors.AsSpan(q * k, k).ToArray());
+    }
+
+    [Fact]
+    public void RepeatedQueriesFallBackToThePlainSearch()
+    {
+        var rnd = new Random(9);
+        int n = 1100, d = 4, k = 3;
+        var x = new float[n * d];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = (float)rnd.NextDouble();
+        var reference = Enumerable.Range(0, n).ToArray();
+        var queries = reference.Concat(reference.Take(50)).ToArray(); // rows 0..49 asked twice
+
+        var (neighbors, _) = NearestNeighbors.Search(x, d, queries, reference, k, -1, symmetric: true);
+
+        Assert.Equal(neighbors.AsSpan(0, 50 * k).ToArray(), neighbors.AsSpan(n * k, 50 * k).ToArray());
+        Assert.Equal(Naive(x, d, 7, reference, k), neighbors.AsSpan(7 * k, k).ToArray());
+    }
+
     private static float SequentialSquaredDistance(float[] x, int d, int a, int b)
     {
         float sum = 0;
