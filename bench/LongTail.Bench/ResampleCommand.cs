@@ -9,7 +9,7 @@ namespace LongTail.Bench;
 
 /// <summary>
 /// <c>resample --sampler NAME --input FILE.csv --label COL [--seed 1] [--k K] [--kind borderline-1|borderline-2]
-/// [--out OUT.csv] [--repeats 1]</c>: resamples a CSV of
+/// [--categorical 0,3,5] [--out OUT.csv] [--repeats 1]</c>: resamples a CSV of
 /// numeric features plus a numeric label column with one sampler (imbalanced-learn's class name, lower-cased), the
 /// counterpart of <c>peer_imblearn.py</c>. <c>seconds</c> is the resampling alone (arrays in, arrays out), not the CSV
 /// I/O nor the read of the data view into arrays (<c>read_seconds</c>).
@@ -17,21 +17,24 @@ namespace LongTail.Bench;
 public static class ResampleCommand
 {
     // --k is k_neighbors / n_neighbors, imbalanced-learn's default where not given (5 for the SMOTE family and ADASYN, 3
-    // for the others). Deterministic samplers ignore --seed, except the SMOTE combinations.
-    private static readonly Dictionary<string, Func<int, int?, BorderlineSmoteKind, Sampler>> Samplers = new(StringComparer.Ordinal)
+    // for the others). Deterministic samplers ignore --seed, except the SMOTE combinations. --categorical (smotenc only) lists
+    // the categorical features by index among the feature columns (the label column not counted).
+    private static readonly Dictionary<string, Func<int, int?, BorderlineSmoteKind, int[]?, Sampler>> Samplers = new(StringComparer.Ordinal)
     {
-        ["smote"] = (seed, k, _) => new Smote(new SmoteOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
-        ["borderlinesmote"] = (seed, k, kind) => new BorderlineSmote(new BorderlineSmoteOptions { Seed = seed, NumberOfNeighbors = k ?? 5, Kind = kind }),
-        ["adasyn"] = (seed, k, _) => new Adasyn(new AdasynOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
-        ["randomoversampler"] = (seed, _, _) => new RandomOverSampler(new RandomOverSamplerOptions { Seed = seed }),
-        ["randomundersampler"] = (seed, _, _) => new RandomUnderSampler(new RandomUnderSamplerOptions { Seed = seed }),
-        ["tomeklinks"] = (_, _, _) => new TomekLinks(new TomekLinksOptions()),
-        ["editednearestneighbours"] = (_, k, _) => new EditedNearestNeighbours(new EditedNearestNeighboursOptions { NumberOfNeighbors = k ?? 3 }),
-        ["repeatededitednearestneighbours"] = (_, k, _) => new RepeatedEditedNearestNeighbours(new RepeatedEditedNearestNeighboursOptions { NumberOfNeighbors = k ?? 3 }),
-        ["allknn"] = (_, k, _) => new AllKnn(new AllKnnOptions { NumberOfNeighbors = k ?? 3 }),
-        ["nearmiss"] = (_, k, _) => new NearMiss(new NearMissOptions { NumberOfNeighbors = k ?? 3 }),
-        ["smotetomek"] = (seed, k, _) => new SmoteTomek(new SmoteTomekOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
-        ["smoteenn"] = (seed, k, _) => new SmoteEnn(new SmoteEnnOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
+        ["smote"] = (seed, k, _, _) => new Smote(new SmoteOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
+        ["borderlinesmote"] = (seed, k, kind, _) => new BorderlineSmote(new BorderlineSmoteOptions { Seed = seed, NumberOfNeighbors = k ?? 5, Kind = kind }),
+        ["adasyn"] = (seed, k, _, _) => new Adasyn(new AdasynOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
+        ["randomoversampler"] = (seed, _, _, _) => new RandomOverSampler(new RandomOverSamplerOptions { Seed = seed }),
+        ["randomundersampler"] = (seed, _, _, _) => new RandomUnderSampler(new RandomUnderSamplerOptions { Seed = seed }),
+        ["tomeklinks"] = (_, _, _, _) => new TomekLinks(new TomekLinksOptions()),
+        ["editednearestneighbours"] = (_, k, _, _) => new EditedNearestNeighbours(new EditedNearestNeighboursOptions { NumberOfNeighbors = k ?? 3 }),
+        ["repeatededitednearestneighbours"] = (_, k, _, _) => new RepeatedEditedNearestNeighbours(new RepeatedEditedNearestNeighboursOptions { NumberOfNeighbors = k ?? 3 }),
+        ["allknn"] = (_, k, _, _) => new AllKnn(new AllKnnOptions { NumberOfNeighbors = k ?? 3 }),
+        ["nearmiss"] = (_, k, _, _) => new NearMiss(new NearMissOptions { NumberOfNeighbors = k ?? 3 }),
+        ["smotetomek"] = (seed, k, _, _) => new SmoteTomek(new SmoteTomekOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
+        ["smoteenn"] = (seed, k, _, _) => new SmoteEnn(new SmoteEnnOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
+        ["smotenc"] = (seed, k, _, categorical) => new SmoteNc(new SmoteNcOptions { Seed = seed, NumberOfNeighbors = k ?? 5, CategoricalSlots = categorical }),
+        ["smoten"] = (seed, k, _, _) => new SmoteN(new SmoteNOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
     };
 
     /// <summary>imbalanced-learn's <c>kind</c> values of <c>BorderlineSMOTE</c>.</summary>
@@ -49,7 +52,7 @@ public static class ResampleCommand
 
     public static int Run(string[] args)
     {
-        var a = new BenchArgs(args, "sampler", "input", "label", "seed", "out", "k", "kind", "repeats");
+        var a = new BenchArgs(args, "sampler", "input", "label", "seed", "out", "k", "kind", "repeats", "categorical");
         int repeats = a.GetInt("repeats", 1);
         if (repeats < 1)
             throw new BenchArgumentException("--repeats must be at least 1.");
@@ -62,7 +65,14 @@ public static class ResampleCommand
         var kind = BorderlineSmoteKind.Borderline1;
         if (kindName is not null && !Kinds.TryGetValue(kindName, out kind))
             throw new BenchArgumentException($"Unknown --kind '{kindName}'. Known kinds: {string.Join(", ", Kinds.Keys)}.");
-        var sampler = make(a.GetInt("seed", 1), a.Get("k") is null ? null : a.GetInt("k", 0), kind);
+        string? categoricalText = a.Get("categorical");
+        if (categoricalText is not null && name != "smotenc")
+            throw new BenchArgumentException($"--categorical applies to smotenc only, not to '{name}'.");
+        if (categoricalText is null && name == "smotenc")
+            throw new BenchArgumentException("smotenc needs --categorical: the feature indices (0-based, label column excluded) that hold categories, such as 0,3,5.");
+        int[]? categorical = categoricalText?.Split(',').Select(t => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
+            ? v : throw new BenchArgumentException($"--categorical '{categoricalText}' is not a comma-separated list of feature indices.")).ToArray();
+        var sampler = make(a.GetInt("seed", 1), a.Get("k") is null ? null : a.GetInt("k", 0), kind, categorical);
 
         var sw = Stopwatch.StartNew();
         var (header, labelIndex, features, labels) = ReadCsv(a.Require("input"), a.Require("label"));
@@ -202,7 +212,8 @@ public static class ResampleCommand
 
     /// <summary>A sampler by its bench name (imbalanced-learn's class name, lower-cased), for the other subcommands.</summary>
     internal static Sampler CreateSampler(string name, int seed, int? k) =>
-        Samplers.TryGetValue(name, out var make) ? make(seed, k, BorderlineSmoteKind.Borderline1)
+        name == "smotenc" ? throw new BenchArgumentException("smotenc needs categorical features: use it with the resample subcommand and --categorical.")
+        : Samplers.TryGetValue(name, out var make) ? make(seed, k, BorderlineSmoteKind.Borderline1, null)
             : throw new BenchArgumentException($"Unknown sampler '{name}'. Known samplers: none, {string.Join(", ", Samplers.Keys)}.");
 
     /// <summary>The process's peak resident set (VmHWM), as the peer's <c>ru_maxrss</c>.</summary>

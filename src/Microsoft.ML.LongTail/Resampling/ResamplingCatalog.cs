@@ -104,6 +104,64 @@ public static class ResamplingCatalog
         return new Adasyn(options).Resample(data);
     }
 
+    /// <summary>Over-samples every class but the majority up to the majority's size with SMOTE-NC: SMOTE on the numeric
+    /// slots, the neighbours' most frequent category on the categorical slots.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="categoricalSlots">The feature vector's slots that hold category codes; at least one, and not all.</param>
+    /// <param name="labelColumnName">The label column: a key, a Boolean, a number or text.</param>
+    /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+    /// <param name="numberOfNeighbors">Nearest neighbours to interpolate towards and take categories from.</param>
+    /// <param name="seed">The random seed; <see langword="null"/> means 0.</param>
+    /// <returns>The input rows in order, then the synthetic rows class by class.</returns>
+    public static IDataView SmoteNc(this DataOperationsCatalog catalog, IDataView data, IReadOnlyList<int> categoricalSlots,
+        string labelColumnName = "Label", string featureColumnName = "Features", int numberOfNeighbors = 5, int? seed = null) =>
+        SmoteNc(catalog, data, new SmoteNcOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, CategoricalSlots = categoricalSlots,
+            NumberOfNeighbors = numberOfNeighbors, Seed = seed,
+        });
+
+    /// <summary>Over-samples with SMOTE-NC.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options, categorical slots and strategy included.</param>
+    /// <returns>The input rows in order, then the synthetic rows class by class.</returns>
+    public static IDataView SmoteNc(this DataOperationsCatalog catalog, IDataView data, SmoteNcOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new SmoteNc(options).Resample(data);
+    }
+
+    /// <summary>Over-samples every class but the majority up to the majority's size with SMOTE-N, for features that are all
+    /// category codes: each slot of a synthetic row takes the most frequent category of a row and its nearest neighbours
+    /// under the Value Difference Metric.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="labelColumnName">The label column: a key, a Boolean, a number or text.</param>
+    /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/> category codes.</param>
+    /// <param name="numberOfNeighbors">Nearest neighbours to take categories from.</param>
+    /// <param name="seed">The random seed; <see langword="null"/> means 0.</param>
+    /// <returns>The input rows in order, then the synthetic rows class by class.</returns>
+    public static IDataView SmoteN(this DataOperationsCatalog catalog, IDataView data, string labelColumnName = "Label",
+        string featureColumnName = "Features", int numberOfNeighbors = 5, int? seed = null) =>
+        SmoteN(catalog, data, new SmoteNOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName,
+            NumberOfNeighbors = numberOfNeighbors, Seed = seed,
+        });
+
+    /// <summary>Over-samples with SMOTE-N.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options, strategy included.</param>
+    /// <returns>The input rows in order, then the synthetic rows class by class.</returns>
+    public static IDataView SmoteN(this DataOperationsCatalog catalog, IDataView data, SmoteNOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new SmoteN(options).Resample(data);
+    }
+
     /// <summary>Over-samples every class but the majority up to the majority's size by drawing copies of random rows.</summary>
     /// <param name="catalog">The data catalog.</param>
     /// <param name="data">The training data.</param>
