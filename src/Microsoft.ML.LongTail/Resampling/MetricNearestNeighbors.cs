@@ -10,7 +10,7 @@ internal interface IRowDistance
 
 /// <summary>
 /// Exact k-nearest-neighbour search under a distance other than the Euclidean (SMOTE-NC's, the Value Difference
-/// Metric), with the contract of <see cref="NearestNeighbors.Search"/>: exact, a query row never its own neighbour, ties
+/// Metric), with the contract of <see cref="NearestNeighbors.Search(float[], int, int[], int[], int, int)"/>: exact, a query row never its own neighbour, ties
 /// to the lower row index (so the result does not depend on the number of threads), no distance matrix (memory
 /// O(queries x k)), parallel over blocks of queries.
 /// </summary>
