@@ -16,7 +16,7 @@ namespace LongTail.Bench;
 /// </summary>
 public static class ResampleCommand
 {
-    // --k is k_neighbors / n_neighbors, imbalanced-learn's default where not given (5 for the SMOTE family and ADASYN, 3
+    // --k is k_neighbors / n_neighbors, imbalanced-learn's default where not given (5 for the SMOTE family and ADASYN, 1 for CNN and one-sided selection, 3
     // for the others). Deterministic samplers ignore --seed, except the SMOTE combinations.
     private static readonly Dictionary<string, Func<int, int?, BorderlineSmoteKind, Sampler>> Samplers = new(StringComparer.Ordinal)
     {
@@ -30,6 +30,9 @@ public static class ResampleCommand
         ["repeatededitednearestneighbours"] = (_, k, _) => new RepeatedEditedNearestNeighbours(new RepeatedEditedNearestNeighboursOptions { NumberOfNeighbors = k ?? 3 }),
         ["allknn"] = (_, k, _) => new AllKnn(new AllKnnOptions { NumberOfNeighbors = k ?? 3 }),
         ["nearmiss"] = (_, k, _) => new NearMiss(new NearMissOptions { NumberOfNeighbors = k ?? 3 }),
+        ["condensednearestneighbour"] = (seed, k, _) => new CondensedNearestNeighbour(new CondensedNearestNeighbourOptions { Seed = seed, NumberOfNeighbors = k ?? 1 }),
+        ["onesidedselection"] = (seed, k, _) => new OneSidedSelection(new OneSidedSelectionOptions { Seed = seed, NumberOfNeighbors = k ?? 1 }),
+        ["neighbourhoodcleaningrule"] = (_, k, _) => new NeighbourhoodCleaningRule(new NeighbourhoodCleaningRuleOptions { NumberOfNeighbors = k ?? 3 }),
         ["smotetomek"] = (seed, k, _) => new SmoteTomek(new SmoteTomekOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
         ["smoteenn"] = (seed, k, _) => new SmoteEnn(new SmoteEnnOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
     };
