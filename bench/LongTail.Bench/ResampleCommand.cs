@@ -16,8 +16,9 @@ namespace LongTail.Bench;
 /// </summary>
 public static class ResampleCommand
 {
-    // --k is k_neighbors / n_neighbors, imbalanced-learn's default where not given (5 for the SMOTE family and ADASYN, 1 for CNN and one-sided selection, 3
-    // for the others). Deterministic samplers ignore --seed, except the SMOTE combinations.
+    // --k is k_neighbors / n_neighbors, imbalanced-learn's default where not given (5 for the SMOTE family and ADASYN, 1
+    // for CNN and one-sided selection, 3 for the others). Deterministic samplers ignore --seed, except the SMOTE
+    // combinations.
     private static readonly Dictionary<string, Func<int, int?, BorderlineSmoteKind, Sampler>> Samplers = new(StringComparer.Ordinal)
     {
         ["smote"] = (seed, k, _) => new Smote(new SmoteOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
