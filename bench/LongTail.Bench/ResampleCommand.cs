@@ -16,8 +16,8 @@ namespace LongTail.Bench;
 /// </summary>
 public static class ResampleCommand
 {
-    // --k is k_neighbors / n_neighbors, imbalanced-learn's default where not given (5 for the SMOTE family and ADASYN, 3
-    // for the others). Deterministic samplers ignore --seed, except the SMOTE combinations. --categorical (smotenc only) lists
+    // --k is k_neighbors / n_neighbors, imbalanced-learn's default where not given (5 for the SMOTE family and ADASYN, 1
+    // for CNN and one-sided selection, 3 for the others). Deterministic samplers ignore --seed, except the SMOTE combinations. --categorical (smotenc only) lists
     // the categorical features by index among the feature columns (the label column not counted).
     private static readonly Dictionary<string, Func<int, int?, BorderlineSmoteKind, int[]?, Sampler>> Samplers = new(StringComparer.Ordinal)
     {
@@ -31,6 +31,9 @@ public static class ResampleCommand
         ["repeatededitednearestneighbours"] = (_, k, _, _) => new RepeatedEditedNearestNeighbours(new RepeatedEditedNearestNeighboursOptions { NumberOfNeighbors = k ?? 3 }),
         ["allknn"] = (_, k, _, _) => new AllKnn(new AllKnnOptions { NumberOfNeighbors = k ?? 3 }),
         ["nearmiss"] = (_, k, _, _) => new NearMiss(new NearMissOptions { NumberOfNeighbors = k ?? 3 }),
+        ["condensednearestneighbour"] = (seed, k, _, _) => new CondensedNearestNeighbour(new CondensedNearestNeighbourOptions { Seed = seed, NumberOfNeighbors = k ?? 1 }),
+        ["onesidedselection"] = (seed, k, _, _) => new OneSidedSelection(new OneSidedSelectionOptions { Seed = seed, NumberOfNeighbors = k ?? 1 }),
+        ["neighbourhoodcleaningrule"] = (_, k, _, _) => new NeighbourhoodCleaningRule(new NeighbourhoodCleaningRuleOptions { NumberOfNeighbors = k ?? 3 }),
         ["smotetomek"] = (seed, k, _, _) => new SmoteTomek(new SmoteTomekOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
         ["smoteenn"] = (seed, k, _, _) => new SmoteEnn(new SmoteEnnOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
         ["smotenc"] = (seed, k, _, categorical) => new SmoteNc(new SmoteNcOptions { Seed = seed, NumberOfNeighbors = k ?? 5, CategoricalSlots = categorical }),

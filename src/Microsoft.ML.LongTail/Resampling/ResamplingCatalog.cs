@@ -317,6 +317,91 @@ public static class ResamplingCatalog
         return new AllKnn(options).Resample(data);
     }
 
+    /// <summary>Condenses every class but the minority to the rows a nearest-neighbour classifier needs to tell it from the
+    /// minority (condensed nearest neighbour), starting from random seed rows.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="labelColumnName">The label column: a key, a Boolean, a number or text.</param>
+    /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+    /// <param name="numberOfNeighbors">The neighbours of the classifier.</param>
+    /// <param name="numberOfSeeds">The random rows each condensed class starts from.</param>
+    /// <param name="seed">The seed of the random draws; <see langword="null"/> means 0.</param>
+    /// <returns>Class by class in class order: a condensed class's seeds, then the rows added, in input order.</returns>
+    public static IDataView CondenseNearestNeighbour(this DataOperationsCatalog catalog, IDataView data, string labelColumnName = "Label",
+        string featureColumnName = "Features", int numberOfNeighbors = 1, int numberOfSeeds = 1, int? seed = null) =>
+        CondenseNearestNeighbour(catalog, data, new CondensedNearestNeighbourOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, NumberOfNeighbors = numberOfNeighbors, NumberOfSeeds = numberOfSeeds, Seed = seed,
+        });
+
+    /// <summary>Condenses the selected classes (condensed nearest neighbour).</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options, strategy and seed included.</param>
+    /// <returns>Class by class in class order: a condensed class's seeds, then the rows added, in input order.</returns>
+    public static IDataView CondenseNearestNeighbour(this DataOperationsCatalog catalog, IDataView data, CondensedNearestNeighbourOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new CondensedNearestNeighbour(options).Resample(data);
+    }
+
+    /// <summary>One-sided selection on every class but the minority: keeps random seed rows and the rows a nearest-neighbour
+    /// classifier on the minority and the seeds misclassifies, then removes Tomek links.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="labelColumnName">The label column: a key, a Boolean, a number or text.</param>
+    /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+    /// <param name="numberOfNeighbors">The neighbours of the classifier.</param>
+    /// <param name="numberOfSeeds">The random seed rows of each cleaned class.</param>
+    /// <param name="seed">The seed of the random draws; <see langword="null"/> means 0.</param>
+    /// <returns>Class by class in class order: a cleaned class's seeds, then its misclassified rows in input order; less the Tomek links.</returns>
+    public static IDataView OneSidedSelection(this DataOperationsCatalog catalog, IDataView data, string labelColumnName = "Label",
+        string featureColumnName = "Features", int numberOfNeighbors = 1, int numberOfSeeds = 1, int? seed = null) =>
+        OneSidedSelection(catalog, data, new OneSidedSelectionOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, NumberOfNeighbors = numberOfNeighbors, NumberOfSeeds = numberOfSeeds, Seed = seed,
+        });
+
+    /// <summary>One-sided selection on the selected classes.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options, strategy and seed included.</param>
+    /// <returns>Class by class in class order: a cleaned class's seeds, then its misclassified rows in input order; less the Tomek links.</returns>
+    public static IDataView OneSidedSelection(this DataOperationsCatalog catalog, IDataView data, OneSidedSelectionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new OneSidedSelection(options).Resample(data);
+    }
+
+    /// <summary>The neighbourhood cleaning rule on every class but the minority: removes the rows edited nearest neighbours
+    /// removes, and the neighbours (of a large class) of the minority rows their neighbourhood misclassifies.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="labelColumnName">The label column: a key, a Boolean, a number or text.</param>
+    /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+    /// <param name="numberOfNeighbors">The neighbourhood size, among all rows.</param>
+    /// <param name="kindSelection">When a minority row's neighbourhood misclassifies it: not all neighbours are of the minority, or the most common class is not the minority.</param>
+    /// <param name="thresholdCleaning">Only classes with more than this fraction of the rows lose minority rows' neighbours; strictly between 0 and 1.</param>
+    /// <returns>The kept rows in input order.</returns>
+    public static IDataView CleanNeighbourhood(this DataOperationsCatalog catalog, IDataView data, string labelColumnName = "Label",
+        string featureColumnName = "Features", int numberOfNeighbors = 3, NeighbourSelection kindSelection = NeighbourSelection.All, double thresholdCleaning = 0.5) =>
+        CleanNeighbourhood(catalog, data, new NeighbourhoodCleaningRuleOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, NumberOfNeighbors = numberOfNeighbors, KindSelection = kindSelection,
+            ThresholdCleaning = thresholdCleaning,
+        });
+
+    /// <summary>The neighbourhood cleaning rule on the selected classes.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options, strategy included.</param>
+    /// <returns>The kept rows in input order.</returns>
+    public static IDataView CleanNeighbourhood(this DataOperationsCatalog catalog, IDataView data, NeighbourhoodCleaningRuleOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new NeighbourhoodCleaningRule(options).Resample(data);
+    }
+
     /// <summary>Under-samples every class but the minority down to the minority's size, keeping the rows NearMiss picks by their distances to the minority.</summary>
     /// <param name="catalog">The data catalog.</param>
     /// <param name="data">The training data.</param>
