@@ -17,7 +17,7 @@ namespace LongTail.Bench;
 public static class ResampleCommand
 {
     // --k is k_neighbors / n_neighbors, imbalanced-learn's default where not given (5 for the SMOTE family and ADASYN, 3
-    // for the others). Deterministic samplers ignore --seed, except the SMOTE combinations.
+    // for the others, 2 for KMeansSMOTE). Deterministic samplers ignore --seed, except the SMOTE combinations.
     private static readonly Dictionary<string, Func<int, int?, BorderlineSmoteKind, Sampler>> Samplers = new(StringComparer.Ordinal)
     {
         ["smote"] = (seed, k, _) => new Smote(new SmoteOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
@@ -32,6 +32,9 @@ public static class ResampleCommand
         ["nearmiss"] = (_, k, _) => new NearMiss(new NearMissOptions { NumberOfNeighbors = k ?? 3 }),
         ["smotetomek"] = (seed, k, _) => new SmoteTomek(new SmoteTomekOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
         ["smoteenn"] = (seed, k, _) => new SmoteEnn(new SmoteEnnOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
+        ["instancehardnessthreshold"] = (seed, _, _) => new InstanceHardnessThreshold(new InstanceHardnessThresholdOptions { Seed = seed }),
+        ["clustercentroids"] = (seed, _, _) => new ClusterCentroids(new ClusterCentroidsOptions { Seed = seed }),
+        ["kmeanssmote"] = (seed, k, _) => new KMeansSmote(new KMeansSmoteOptions { Seed = seed, NumberOfNeighbors = k ?? 2 }),
     };
 
     /// <summary>imbalanced-learn's <c>kind</c> values of <c>BorderlineSMOTE</c>.</summary>
