@@ -17,7 +17,7 @@ namespace LongTail.Bench;
 public static class ResampleCommand
 {
     // --k is k_neighbors / n_neighbors, imbalanced-learn's default where not given (5 for the SMOTE family and ADASYN, 1
-    // for CNN and one-sided selection, 3 for the others). Deterministic samplers ignore --seed, except the SMOTE combinations. --categorical (smotenc only) lists
+    // for CNN and one-sided selection, 2 for KMeansSMOTE, 3 for the others). Deterministic samplers ignore --seed, except the SMOTE combinations. --categorical (smotenc only) lists
     // the categorical features by index among the feature columns (the label column not counted).
     private static readonly Dictionary<string, Func<int, int?, BorderlineSmoteKind, int[]?, Sampler>> Samplers = new(StringComparer.Ordinal)
     {
@@ -36,6 +36,9 @@ public static class ResampleCommand
         ["neighbourhoodcleaningrule"] = (_, k, _, _) => new NeighbourhoodCleaningRule(new NeighbourhoodCleaningRuleOptions { NumberOfNeighbors = k ?? 3 }),
         ["smotetomek"] = (seed, k, _, _) => new SmoteTomek(new SmoteTomekOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
         ["smoteenn"] = (seed, k, _, _) => new SmoteEnn(new SmoteEnnOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
+        ["instancehardnessthreshold"] = (seed, _, _, _) => new InstanceHardnessThreshold(new InstanceHardnessThresholdOptions { Seed = seed }),
+        ["clustercentroids"] = (seed, _, _, _) => new ClusterCentroids(new ClusterCentroidsOptions { Seed = seed }),
+        ["kmeanssmote"] = (seed, k, _, _) => new KMeansSmote(new KMeansSmoteOptions { Seed = seed, NumberOfNeighbors = k ?? 2 }),
         ["smotenc"] = (seed, k, _, categorical) => new SmoteNc(new SmoteNcOptions { Seed = seed, NumberOfNeighbors = k ?? 5, CategoricalSlots = categorical }),
         ["smoten"] = (seed, k, _, _) => new SmoteN(new SmoteNOptions { Seed = seed, NumberOfNeighbors = k ?? 5 }),
     };

@@ -5,7 +5,7 @@ namespace Microsoft.ML;
 /// <summary>
 /// Resampling of imbalanced data on <see cref="DataOperationsCatalog"/>: random over- and under-sampling, SMOTE,
 /// Borderline-SMOTE, ADASYN, NearMiss, the cleaning samplers (Tomek links, edited nearest neighbours and their repeated
-/// forms) and SMOTE combined with cleaning, with imbalanced-learn's semantics (see <see cref="SamplingStrategy"/>).
+/// forms), SMOTE combined with cleaning, instance hardness threshold, cluster centroids and k-means SMOTE, with imbalanced-learn's semantics (see <see cref="SamplingStrategy"/>).
 /// </summary>
 /// <remarks>
 /// Each method reads the label and feature columns once and returns a new in-memory data view with the input's columns;
@@ -479,5 +479,91 @@ public static class ResamplingCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new SmoteEnn(options).Resample(data);
+    }
+
+    /// <summary>Under-samples every class but the minority towards the minority's size by removing the rows a classifier
+    /// finds hardest (lowest cross-validated probability of their own class).</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="labelColumnName">The label column: a key, a Boolean, a number or text.</param>
+    /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+    /// <param name="numberOfFolds">Stratified cross-validation folds.</param>
+    /// <param name="seed">The random seed (folds and trainer); <see langword="null"/> means 0.</param>
+    /// <returns>The kept rows grouped by class in class order; ties at the threshold can keep a few rows more than the
+    /// target (see <see cref="Microsoft.ML.LongTail.Resampling.InstanceHardnessThreshold"/>).</returns>
+    public static IDataView InstanceHardnessThreshold(this DataOperationsCatalog catalog, IDataView data, string labelColumnName = "Label",
+        string featureColumnName = "Features", int numberOfFolds = 5, int? seed = null) =>
+        InstanceHardnessThreshold(catalog, data, new InstanceHardnessThresholdOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, NumberOfFolds = numberOfFolds, Seed = seed,
+        });
+
+    /// <summary>Under-samples with the instance hardness threshold.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options, strategy and trainer included.</param>
+    /// <returns>The kept rows grouped by class in class order.</returns>
+    public static IDataView InstanceHardnessThreshold(this DataOperationsCatalog catalog, IDataView data, InstanceHardnessThresholdOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new InstanceHardnessThreshold(options).Resample(data);
+    }
+
+    /// <summary>Under-samples every class but the minority to the minority's size by replacing its rows with k-means centres.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="labelColumnName">The label column: a key, a Boolean, a number or text.</param>
+    /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+    /// <param name="voting">The centres themselves (soft, the default) or the nearest real rows (hard).</param>
+    /// <param name="seed">The random seed; <see langword="null"/> means 0.</param>
+    /// <returns>Rows grouped by class in class order: an under-sampled class's centres (synthetic rows) or nearest rows.</returns>
+    public static IDataView ClusterCentroids(this DataOperationsCatalog catalog, IDataView data, string labelColumnName = "Label",
+        string featureColumnName = "Features", ClusterCentroidsVoting voting = ClusterCentroidsVoting.Auto, int? seed = null) =>
+        ClusterCentroids(catalog, data, new ClusterCentroidsOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, Voting = voting, Seed = seed,
+        });
+
+    /// <summary>Under-samples with cluster centroids.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options, strategy included.</param>
+    /// <returns>Rows grouped by class in class order.</returns>
+    public static IDataView ClusterCentroids(this DataOperationsCatalog catalog, IDataView data, ClusterCentroidsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new ClusterCentroids(options).Resample(data);
+    }
+
+    /// <summary>Over-samples every class but the majority to about the majority's size with k-means SMOTE: SMOTE within
+    /// the k-means clusters where the class is frequent, more rows in sparser clusters.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="labelColumnName">The label column: a key, a Boolean, a number or text.</param>
+    /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+    /// <param name="numberOfNeighbors">Nearest neighbours within the class and cluster to interpolate towards.</param>
+    /// <param name="numberOfClusters">The number of k-means clusters of all rows.</param>
+    /// <param name="seed">The random seed; <see langword="null"/> means 0.</param>
+    /// <returns>The input rows in order, then the synthetic rows class by class; rounding up per cluster can add a few rows
+    /// more than the target (see <see cref="Microsoft.ML.LongTail.Resampling.KMeansSmote"/>).</returns>
+    /// <exception cref="InvalidOperationException">No cluster qualifies for some class.</exception>
+    public static IDataView KMeansSmote(this DataOperationsCatalog catalog, IDataView data, string labelColumnName = "Label",
+        string featureColumnName = "Features", int numberOfNeighbors = 2, int numberOfClusters = 8, int? seed = null) =>
+        KMeansSmote(catalog, data, new KMeansSmoteOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, NumberOfNeighbors = numberOfNeighbors,
+            NumberOfClusters = numberOfClusters, Seed = seed,
+        });
+
+    /// <summary>Over-samples with k-means SMOTE.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options, strategy included.</param>
+    /// <returns>The input rows in order, then the synthetic rows class by class.</returns>
+    /// <exception cref="InvalidOperationException">No cluster qualifies for some class.</exception>
+    public static IDataView KMeansSmote(this DataOperationsCatalog catalog, IDataView data, KMeansSmoteOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new KMeansSmote(options).Resample(data);
     }
 }
