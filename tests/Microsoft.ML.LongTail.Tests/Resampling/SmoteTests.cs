@@ -51,6 +51,75 @@ public class SmoteTests
     }
 
     [Fact]
+    public void PairsAndStepsAreDrawnUniformly()
+    {
+        // 40 rows of the small class grown to 20,040: 20,000 synthetic rows, each traced back to its segment and step u.
+        // (Row, neighbour) pairs must be drawn uniformly (chi-square) and u ~ U[0, 1) (Kolmogorov-Smirnov).
+        var rows = ResamplingData.Rows(big: 100, mid: 60, small: 40, seed: 8);
+        var set = ResamplingData.Set(rows);
+        const int k = 3, added = 20_000;
+        int small = Array.IndexOf(set.ClassCounts, 40);
+        var result = new Smote(new SmoteOptions
+        {
+            NumberOfNeighbors = k, Seed = 4,
+            Strategy = SamplingStrategy.Targets(new Dictionary<int, int> { [small] = 40 + added }),
+        }).Resample(set);
+
+        var members = Enumerable.Range(0, set.RowCount).Where(r => set.Labels[r] == small).ToArray();
+        var neighbors = members.Select(a => ResamplingData.NaiveNeighbors(set, a, members, k)).ToArray();
+        // A segment between mutual neighbours belongs to two (row, neighbour) pairs: count by segment, expecting each
+        // segment as often as the pairs it belongs to.
+        var pairsOfSegment = new Dictionary<(int, int), int>();
+        for (int a = 0; a < members.Length; a++)
+        {
+            foreach (int b in neighbors[a])
+                pairsOfSegment[Segment(members[a], b)] = pairsOfSegment.GetValueOrDefault(Segment(members[a], b)) + 1;
+        }
+        var segmentCounts = pairsOfSegment.Keys.ToDictionary(key => key, _ => 0);
+        var steps = new List<double>(added);
+        for (int i = set.RowCount; i < result.RowCount; i++)
+        {
+            var (a, b, u) = Trace(set, members, neighbors, result.GetRow(i));
+            Assert.True(a >= 0, $"Synthetic row {i} is on no row-neighbour segment.");
+            segmentCounts[Segment(a, b)]++;
+            steps.Add(u);
+        }
+
+        double perPair = (double)added / (members.Length * k);
+        double chi2 = segmentCounts.Sum(p => Math.Pow(p.Value - perPair * pairsOfSegment[p.Key], 2) / (perPair * pairsOfSegment[p.Key]));
+        int df = segmentCounts.Count - 1;
+        // p = 0.001 on each side of a chi-square with df degrees of freedom (normal approximation, df ~ 80..120).
+        Assert.InRange(chi2, df - 3.1 * Math.Sqrt(2.0 * df), df + 3.1 * Math.Sqrt(2.0 * df));
+        steps.Sort();
+        double ks = steps.Select((u, i) => Math.Max(Math.Abs((i + 1.0) / steps.Count - u), Math.Abs((double)i / steps.Count - u))).Max();
+        Assert.True(ks < 1.95 / Math.Sqrt(steps.Count), $"Steps are not uniform: KS statistic {ks}."); // p = 0.001
+    }
+
+    private static (int, int) Segment(int a, int b) => (Math.Min(a, b), Math.Max(a, b));
+
+    /// <summary>The base row, neighbour row and step of a synthetic row; (-1, -1, 0) when it is on no segment.</summary>
+    private static (int Row, int Neighbor, double Step) Trace(LabeledFeatures set, int[] members, int[][] neighbors, ReadOnlySpan<float> s)
+    {
+        for (int a = 0; a < members.Length; a++)
+        {
+            foreach (int b in neighbors[a])
+            {
+                var x = set.GetRow(members[a]);
+                var n = set.GetRow(b);
+                double u = (s[0] - x[0]) / ((double)n[0] - x[0]);
+                if (u < -1e-6 || u > 1 + 1e-6)
+                    continue;
+                bool on = true;
+                for (int j = 0; j < x.Length && on; j++)
+                    on = Math.Abs(s[j] - (x[j] + u * ((double)n[j] - x[j]))) <= 1e-5 * (1 + Math.Abs(s[j]));
+                if (on)
+                    return (members[a], b, Math.Clamp(u, 0, 1));
+            }
+        }
+        return (-1, -1, 0);
+    }
+
+    [Fact]
     public void KeepsOriginalRowsFirstAndPassesColumnsThrough()
     {
         var rows = ResamplingData.Rows();
