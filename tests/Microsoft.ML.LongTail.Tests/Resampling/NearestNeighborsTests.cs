@@ -24,6 +24,8 @@ public class NearestNeighborsTests
         var queries = Enumerable.Range(0, n).Where(i => i % 2 == 0).ToArray();
 
         var (neighbors, distances) = NearestNeighbors.Search(x, d, queries, reference, k);
+        foreach (int bits in new[] { 128, 256, 512 })
+            Assert.Equal(neighbors, NearestNeighbors.Search(x, d, queries, reference, k, -1, null, bits).Neighbors);
 
         for (int q = 0; q < queries.Length; q++)
         {
@@ -105,6 +107,16 @@ public class NearestNeighborsTests
         Assert.Equal(plain.Neighbors, symmetric.Neighbors);
         Assert.Equal(plain.SquaredDistances, symmetric.SquaredDistances);
         Assert.Equal(symmetric.Neighbors, single.Neighbors);
+        // Every vector width, plain and symmetric, gives the same answer (the widths a processor lacks run in software).
+        foreach (int bits in new[] { 128, 256, 512 })
+        {
+            foreach (bool on in new[] { false, true })
+            {
+                var other = NearestNeighbors.Search(x, d, queries, reference, k, -1, on, bits);
+                Assert.Equal(plain.Neighbors, other.Neighbors);
+                Assert.Equal(plain.SquaredDistances, other.SquaredDistances);
+            }
+        }
         for (int q = 0; q < queries.Length; q += 37)
             Assert.Equal(Naive(x, d, queries[q], reference, k), symmetric.Neighbors.AsSpan(q * k, k).ToArray());
     }
