@@ -106,6 +106,24 @@ public sealed class CondensedNearestNeighbour : Sampler
     }
 
     /// <summary>
+    /// The first step of CNN and one-sided selection for one class: its rows other than the seeds (positions in
+    /// <paramref name="rows"/>), and their <paramref name="k"/> nearest among the minority rows and the seeds.
+    /// </summary>
+    internal static (int[] Queries, int[] Neighbors, float[] Distances) SearchFromSeeds(LabeledFeatures set, int[] rows,
+        int[] classSeeds, int[] minorityRows, int k, int maxDegreeOfParallelism)
+    {
+        var isSeed = new bool[rows.Length];
+        foreach (int p in classSeeds)
+            isSeed[p] = true;
+        var queries = Enumerable.Range(0, rows.Length).Where(p => !isSeed[p]).Select(p => rows[p]).ToArray();
+        if (queries.Length == 0)
+            return ([], [], []);
+        var reference = minorityRows.Concat(classSeeds.Select(p => rows[p])).ToArray();
+        var (neighbors, distances) = NearestNeighbors.Search(set.Features, set.FeatureCount, queries, reference, k, maxDegreeOfParallelism);
+        return (queries, neighbors, distances);
+    }
+
+    /// <summary>
     /// imbalanced-learn's <c>CondensedNearestNeighbour._fit_resample</c> with the given seeds (positions within each
     /// selected class): the kept rows, in imbalanced-learn's output order.
     /// </summary>
@@ -126,14 +144,9 @@ public sealed class CondensedNearestNeighbour : Sampler
             // Against the minority alone, every prediction is the minority: only the seeds remain.
             if (c == minority)
                 continue;
-            var isSeed = new bool[rows.Length];
-            foreach (int p in classSeeds)
-                isSeed[p] = true;
-            var queries = Enumerable.Range(0, rows.Length).Where(p => !isSeed[p]).Select(p => rows[p]).ToArray();
+            var (queries, neighbors, distances) = SearchFromSeeds(set, rows, classSeeds, byClass[minority], k, maxDegreeOfParallelism);
             if (queries.Length == 0)
                 continue;
-            var reference = byClass[minority].Concat(classSeeds.Select(p => rows[p])).ToArray();
-            var (neighbors, distances) = NearestNeighbors.Search(set.Features, set.FeatureCount, queries, reference, k, maxDegreeOfParallelism);
             for (int q = 0; q < queries.Length; q++)
             {
                 if (IsWellClassified(set.Labels, neighbors.AsSpan(q * k, k), c, minority))

@@ -38,4 +38,39 @@ internal static class Interpolation
         for (int j = 0; j < dest.Length; j++)
             dest[j] = x[j] + u * (n[j] - x[j]);
     }
+
+    /// <summary>
+    /// SMOTE's draws for <paramref name="count"/> new rows of one class, as imbalanced-learn's <c>_make_samples</c>: one
+    /// draw over all (row, neighbour) pairs, then the step, for each row in turn. All draws come first, so that only the
+    /// rows actually drawn need a neighbour search: a class that grows a little needs few.
+    /// </summary>
+    /// <param name="rows">The class's rows.</param>
+    /// <param name="k">Neighbours per row.</param>
+    /// <param name="count">New rows to draw for.</param>
+    /// <param name="rng">The random source.</param>
+    /// <returns>Per new row its pair (<c>position * k + neighbour</c>, position in <paramref name="rows"/>) and step; per
+    /// position its index among the queries (-1 if never drawn); and the queries, the drawn rows in class order.</returns>
+    public static (int[] Pairs, float[] Steps, int[] QueryIndex, int[] Queries) DrawPairs(int[] rows, int k, int count, Random rng)
+    {
+        var pairs = new int[count];
+        var steps = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            pairs[i] = rng.Next(rows.Length * k);
+            steps[i] = (float)rng.NextDouble();
+        }
+        var queryIndex = new int[rows.Length];
+        foreach (int pair in pairs)
+            queryIndex[pair / k] = 1;
+        int drawn = 0;
+        for (int p = 0; p < queryIndex.Length; p++)
+            queryIndex[p] = queryIndex[p] == 0 ? -1 : drawn++;
+        var queries = new int[drawn];
+        for (int p = 0; p < queryIndex.Length; p++)
+        {
+            if (queryIndex[p] >= 0)
+                queries[queryIndex[p]] = rows[p];
+        }
+        return (pairs, steps, queryIndex, queries);
+    }
 }

@@ -78,14 +78,7 @@ public sealed class OneSidedSelection : Sampler
             // Against the minority alone, every prediction is the minority: nothing is misclassified.
             if (c == minority)
                 continue;
-            var isSeed = new bool[rows.Length];
-            foreach (int p in classSeeds)
-                isSeed[p] = true;
-            var queries = Enumerable.Range(0, rows.Length).Where(p => !isSeed[p]).Select(p => rows[p]).ToArray();
-            if (queries.Length == 0)
-                continue;
-            var reference = byClass[minority].Concat(classSeeds.Select(p => rows[p])).ToArray();
-            var neighbors = NearestNeighbors.Search(set.Features, set.FeatureCount, queries, reference, k, maxDegreeOfParallelism).Neighbors;
+            var (queries, neighbors, _) = CondensedNearestNeighbour.SearchFromSeeds(set, rows, classSeeds, byClass[minority], k, maxDegreeOfParallelism);
             for (int q = 0; q < queries.Length; q++)
             {
                 if (!CondensedNearestNeighbour.IsWellClassified(set.Labels, neighbors.AsSpan(q * k, k), c, minority))

@@ -60,27 +60,7 @@ public sealed class Smote : Sampler
             if (add == 0)
                 continue;
             var rows = byClass[c];
-            // As imbalanced-learn: one draw over all (row, neighbour) pairs, then the step. All draws come first, so that
-            // only the rows actually drawn are searched: a class that grows a little needs few searches.
-            var pairs = new int[add];
-            var steps = new float[add];
-            for (int i = 0; i < add; i++)
-            {
-                pairs[i] = rng.Next(rows.Length * k);
-                steps[i] = (float)rng.NextDouble();
-            }
-            var slot = new int[rows.Length];
-            foreach (int pair in pairs)
-                slot[pair / k] = 1;
-            int drawn = 0;
-            for (int p = 0; p < slot.Length; p++)
-                slot[p] = slot[p] == 0 ? -1 : drawn++;
-            var queries = new int[drawn];
-            for (int p = 0; p < slot.Length; p++)
-            {
-                if (slot[p] >= 0)
-                    queries[slot[p]] = rows[p];
-            }
+            var (pairs, steps, slot, queries) = Interpolation.DrawPairs(rows, k, add, rng);
             var (neighbors, _) = NearestNeighbors.Search(set.Features, d, queries, rows, k, _options.MaxDegreeOfParallelism);
             // The draws are made: the rows can be written in parallel (see ParallelCopy for why it matters).
             int firstRow = first[c];

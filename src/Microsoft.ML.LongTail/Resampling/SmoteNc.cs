@@ -190,26 +190,7 @@ public sealed class SmoteNc : Sampler
             if (add == 0)
                 continue;
             var rows = byClass[c];
-            // As SMOTE: one draw over all (row, neighbour) pairs, then the step; only the rows drawn are searched.
-            var pairs = new int[add];
-            var steps = new float[add];
-            for (int i = 0; i < add; i++)
-            {
-                pairs[i] = rng.Next(rows.Length * k);
-                steps[i] = (float)rng.NextDouble();
-            }
-            var slot = new int[rows.Length];
-            foreach (int pair in pairs)
-                slot[pair / k] = 1;
-            int drawn = 0;
-            for (int p = 0; p < slot.Length; p++)
-                slot[p] = slot[p] == 0 ? -1 : drawn++;
-            var queries = new int[drawn];
-            for (int p = 0; p < slot.Length; p++)
-            {
-                if (slot[p] >= 0)
-                    queries[slot[p]] = rows[p];
-            }
+            var (pairs, steps, slot, queries) = Interpolation.DrawPairs(rows, k, add, rng);
             var (neighbors, _) = MetricNearestNeighbors.Search(distance, queries, rows, k, _options.MaxDegreeOfParallelism);
 
             int firstRow = first[c];
