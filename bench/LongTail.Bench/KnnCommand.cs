@@ -4,7 +4,7 @@ using Microsoft.ML.LongTail.Resampling;
 namespace LongTail.Bench;
 
 /// <summary>
-/// <c>knn [--rows 50000] [--features 20] [--k 5] [--threads -1] [--seed 1] [--repeats 1] [--symmetric auto|on|off]</c>: times the shared exact
+/// <c>knn [--rows 50000] [--features 20] [--k 5] [--threads -1] [--seed 1] [--repeats 1] [--symmetric auto|on|off] [--bits 0|128|256|512]</c>: times the shared exact
 /// neighbour engine alone, every row against every row of standard normal data, as SMOTE searches within a class.
 /// <c>cpu_seconds</c> is the process's processor time during the search, steadier than wall time on a busy machine.
 /// </summary>
@@ -12,7 +12,7 @@ public static class KnnCommand
 {
     public static int Run(string[] args)
     {
-        var a = new BenchArgs(args, "rows", "features", "k", "threads", "seed", "repeats", "symmetric");
+        var a = new BenchArgs(args, "rows", "features", "k", "threads", "seed", "repeats", "symmetric", "bits");
         int n = a.GetInt("rows", 50_000), d = a.GetInt("features", 20), k = a.GetInt("k", 5);
         int threads = a.GetInt("threads", -1), repeats = a.GetInt("repeats", 1);
         if (n < 2 || d < 1 || k < 1 || k >= n || repeats < 1 || threads == 0 || threads < -1)
@@ -24,6 +24,9 @@ public static class KnnCommand
             "off" => false,
             var v => throw new BenchArgumentException($"--symmetric expects auto, on or off, got '{v}'."),
         };
+        int bits = a.GetInt("bits", 0);
+        if (bits is not (0 or 128 or 256 or 512))
+            throw new BenchArgumentException($"--bits expects 0 (the widest accelerated), 128, 256 or 512, got {bits}.");
         var rnd = new Random(a.GetInt("seed", 1));
         var x = new float[n * d];
         for (int i = 0; i < x.Length; i++)
@@ -38,7 +41,7 @@ public static class KnnCommand
             process.Refresh();
             var cpu0 = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
-            var (neighbors, _) = NearestNeighbors.Search(x, d, rows, rows, k, threads, symmetric);
+            var (neighbors, _) = NearestNeighbors.Search(x, d, rows, rows, k, threads, symmetric, bits);
             double seconds = sw.Elapsed.TotalSeconds;
             process.Refresh();
             double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
@@ -61,6 +64,7 @@ public static class KnnCommand
             pairs_per_cpu_second = (double)n * n / bestCpu,
             repeats,
             symmetric = a.Get("symmetric") ?? "auto",
+            bits,
             checksum,
         });
         return 0;
