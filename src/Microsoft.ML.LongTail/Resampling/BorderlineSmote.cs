@@ -63,17 +63,13 @@ public sealed class BorderlineSmote : Sampler
         if (set.RowCount <= m)
             throw new InvalidOperationException(
                 $"Borderline-SMOTE with NumberOfDangerNeighbors = {m} needs more than {m} rows in all, but the data has {set.RowCount}.");
+        RequireNeighborsInGrownClasses(set, targetCounts, k, "Borderline-SMOTE");
         for (int c = 0; c < targetCounts.Length; c++)
         {
             int n = set.ClassCounts[c];
             if (targetCounts[c] <= n)
                 continue;
             string name = set.Label.GetClassName(c);
-            if (n <= k)
-                throw new InvalidOperationException(
-                    $"Borderline-SMOTE with {k} neighbours needs more than {k} rows in each over-sampled class, but class '{name}' has {n} " +
-                    $"row{(n == 1 ? "" : "s")}. Use NumberOfNeighbors <= {Math.Max(1, n - 1).ToString(CultureInfo.InvariantCulture)}" +
-                    (n == 1 ? " (a single row has no neighbour: use RandomOverSampler, or leave the class out of the strategy)." : "."));
             if (_options.Kind == BorderlineSmoteKind.Borderline2 && set.RowCount - n < k)
                 throw new InvalidOperationException(
                     $"Borderline-SMOTE kind 2 with {k} neighbours needs at least {k} rows outside each over-sampled class, but only " +

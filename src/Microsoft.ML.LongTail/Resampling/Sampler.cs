@@ -165,6 +165,26 @@ public abstract class Sampler
         return Options.Strategy.GetTargetCounts(set.ClassCounts, set.Label.ClassNames, Kind);
     }
 
+    /// <summary>
+    /// The check every neighbour-based over-sampler shares: each class it grows needs more rows than
+    /// <paramref name="k"/> (a row is never its own neighbour). The message names the class and says what to do.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A class to grow has <paramref name="k"/> rows or fewer.</exception>
+    protected static void RequireNeighborsInGrownClasses(LabeledFeatures set, int[] targetCounts, int k, string samplerName)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(targetCounts);
+        for (int c = 0; c < targetCounts.Length; c++)
+        {
+            int n = set.ClassCounts[c];
+            if (targetCounts[c] > n && n <= k)
+                throw new InvalidOperationException(
+                    $"{samplerName} with {k} neighbours needs more than {k} rows in each over-sampled class, but class '{set.Label.GetClassName(c)}' has {n} " +
+                    $"row{(n == 1 ? "" : "s")}. Use NumberOfNeighbors <= {Math.Max(1, n - 1).ToString(System.Globalization.CultureInfo.InvariantCulture)}" +
+                    (n == 1 ? " (a single row has no neighbour: use RandomOverSampler, or leave the class out of the strategy)." : "."));
+        }
+    }
+
     /// <summary>Checks the derived options and that the sampler can reach <paramref name="targetCounts"/> on
     /// <paramref name="set"/> (for example, enough rows per class for a neighbour search); throws a clear error if not.
     /// Called before any work.</summary>

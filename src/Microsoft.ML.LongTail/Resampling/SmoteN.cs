@@ -50,16 +50,7 @@ public sealed class SmoteN : Sampler
                 throw new InvalidOperationException(
                     $"Slot {i % set.FeatureCount} of row {i / set.FeatureCount} is {f[i].ToString(CultureInfo.InvariantCulture)}: category codes must be finite.");
         }
-        int k = _options.NumberOfNeighbors;
-        for (int c = 0; c < targetCounts.Length; c++)
-        {
-            int n = set.ClassCounts[c];
-            if (targetCounts[c] > n && n <= k)
-                throw new InvalidOperationException(
-                    $"SMOTE-N with {k} neighbours needs more than {k} rows in each over-sampled class, but class '{set.Label.GetClassName(c)}' has {n} " +
-                    $"row{(n == 1 ? "" : "s")}. Use NumberOfNeighbors <= {Math.Max(1, n - 1).ToString(CultureInfo.InvariantCulture)}" +
-                    (n == 1 ? " (a single row has no neighbour: use RandomOverSampler, or leave the class out of the strategy)." : "."));
-        }
+        RequireNeighborsInGrownClasses(set, targetCounts, _options.NumberOfNeighbors, "SMOTE-N");
     }
 
     /// <inheritdoc/>

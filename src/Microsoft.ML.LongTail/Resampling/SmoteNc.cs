@@ -53,16 +53,7 @@ public sealed class SmoteNc : Sampler
         CheckOptions(_options);
         var categorical = ResolveCategoricalSlots(set);
         CheckCategoricalValues(set, categorical);
-        int k = _options.NumberOfNeighbors;
-        for (int c = 0; c < targetCounts.Length; c++)
-        {
-            int n = set.ClassCounts[c];
-            if (targetCounts[c] > n && n <= k)
-                throw new InvalidOperationException(
-                    $"SMOTE-NC with {k} neighbours needs more than {k} rows in each over-sampled class, but class '{set.Label.GetClassName(c)}' has {n} " +
-                    $"row{(n == 1 ? "" : "s")}. Use NumberOfNeighbors <= {Math.Max(1, n - 1).ToString(CultureInfo.InvariantCulture)}" +
-                    (n == 1 ? " (a single row has no neighbour: use RandomOverSampler, or leave the class out of the strategy)." : "."));
-        }
+        RequireNeighborsInGrownClasses(set, targetCounts, _options.NumberOfNeighbors, "SMOTE-NC");
     }
 
     /// <summary>The categorical slots, sorted: the union of <see cref="SmoteNcOptions.CategoricalSlots"/> and the slots
