@@ -19,7 +19,9 @@ internal sealed class ArrayDataView : IDataView
         _passThrough = passThrough;
     }
 
-    public bool CanShuffle => false;
+    /// <summary>True: the rows are in arrays, so a cursor can visit them in any order. Trainers that shuffle (SDCA, say)
+    /// need it: resampled rows come grouped by class, and visited in that order they train poorly.</summary>
+    public bool CanShuffle => true;
 
     public DataViewSchema Schema { get; }
 
@@ -67,7 +69,20 @@ internal sealed class ArrayDataView : IDataView
         var active = new bool[Schema.Count];
         foreach (var c in columnsNeeded)
             active[c.Index] = true;
-        return new Cursor(this, active);
+        int[]? order = null;
+        if (rand is not null)
+        {
+            // A uniform permutation of the rows from the caller's random source (Fisher-Yates).
+            order = new int[_rows.RowCount];
+            for (int i = 0; i < order.Length; i++)
+                order[i] = i;
+            for (int i = order.Length - 1; i > 0; i--)
+            {
+                int j = rand.Next(i + 1);
+                (order[i], order[j]) = (order[j], order[i]);
+            }
+        }
+        return new Cursor(this, active, order);
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
@@ -78,12 +93,14 @@ internal sealed class ArrayDataView : IDataView
         private readonly ArrayDataView _view;
         private readonly bool[] _active;
         private readonly Delegate?[] _getters;
+        private readonly int[]? _order;
         private long _position = -1;
 
-        public Cursor(ArrayDataView view, bool[] active)
+        public Cursor(ArrayDataView view, bool[] active, int[]? order)
         {
             _view = view;
             _active = active;
+            _order = order;
             _getters = new Delegate?[view.Schema.Count];
             var rows = view._rows;
             for (int i = 0; i < _getters.Length; i++)
@@ -127,14 +144,15 @@ internal sealed class ArrayDataView : IDataView
                 ?? throw new InvalidOperationException($"Column '{column.Name}' has type {column.Type}, not {typeof(TValue).Name}.");
         }
 
+        /// <summary>The row's own index, whatever order the cursor visits the rows in.</summary>
         public override ValueGetter<DataViewRowId> GetIdGetter() =>
-            (ref DataViewRowId id) => id = new DataViewRowId((ulong)_position, 0);
+            (ref DataViewRowId id) => id = new DataViewRowId((ulong)CurrentRow(), 0);
 
         private int CurrentRow()
         {
             if (_position < 0 || _position >= _view._rows.RowCount)
                 throw new InvalidOperationException("The cursor is not on a row.");
-            return (int)_position;
+            return _order is null ? (int)_position : _order[_position];
         }
 
         private int CurrentClass() => _view._rows.Labels[CurrentRow()];

@@ -65,6 +65,42 @@ public class LabeledFeaturesTests
     }
 
     [Fact]
+    public void ViewBuiltBackShufflesWhenAskedAndKeepsRowIds()
+    {
+        // Resampled rows come grouped by class; trainers that shuffle (SDCA) must be able to.
+        var (_, data) = KeyedData(200);
+        var view = LabeledFeatures.Read(data).ToDataView(data);
+        Assert.True(view.CanShuffle);
+
+        var inOrder = ReadIdsAndC(view, null);
+        var shuffled = ReadIdsAndC(view, new Random(3));
+        var again = ReadIdsAndC(view, new Random(3));
+
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => ((ulong)i, (float)-i)), inOrder);
+        Assert.NotEqual(inOrder, shuffled);                      // another order...
+        Assert.Equal(inOrder, shuffled.OrderBy(p => p.Id));      // ...of the same rows, each id with its own values
+        Assert.Equal(shuffled, again);                           // the caller's random source decides it
+    }
+
+    private static List<(ulong Id, float C)> ReadIdsAndC(IDataView view, Random? rand)
+    {
+        var features = view.Schema["Features"];
+        var read = new List<(ulong, float)>();
+        using var cursor = view.GetRowCursor([features], rand);
+        var id = cursor.GetIdGetter();
+        var getter = cursor.GetGetter<VBuffer<float>>(features);
+        DataViewRowId rowId = default;
+        VBuffer<float> value = default;
+        while (cursor.MoveNext())
+        {
+            id(ref rowId);
+            getter(ref value);
+            read.Add((rowId.Low, value.GetValues()[2]));
+        }
+        return read;
+    }
+
+    [Fact]
     public void RoundTripKeepsSchemaAnnotationsAndPassThroughColumns()
     {
         var (ml, data) = KeyedData(40);
@@ -98,8 +134,12 @@ public class LabeledFeaturesTests
         static MulticlassClassificationMetrics TrainAndEvaluate(IDataView view)
         {
             var ctx = new MLContext(seed: 3); // a fresh context each time: same random stream for both fits
+            // In row order: the built-back view can shuffle and the original (from a generator) cannot, so a shuffling
+            // trainer would see them in different orders.
             var model = ctx.Transforms.NormalizeMinMax("Features")
-                .Append(ctx.MulticlassClassification.Trainers.SdcaMaximumEntropy(maximumNumberOfIterations: 20)).Fit(view);
+                .Append(ctx.MulticlassClassification.Trainers.SdcaMaximumEntropy(
+                    new Microsoft.ML.Trainers.SdcaMaximumEntropyMulticlassTrainer.Options { MaximumNumberOfIterations = 20, Shuffle = false }))
+                .Fit(view);
             return ctx.MulticlassClassification.Evaluate(model.Transform(view));
         }
         var original = TrainAndEvaluate(data);
