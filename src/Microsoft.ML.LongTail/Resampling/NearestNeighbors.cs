@@ -9,16 +9,17 @@ namespace Microsoft.ML.LongTail.Resampling;
 /// neighbour-based sampler.
 /// </summary>
 /// <remarks>
-/// <para>Brute force in two passes per pair. A fast filter computes <c>|r|^2 - 2 q.r</c> with fused multiply-adds, four
-/// queries against a group of references at a time (as many as the widest vector the processor accelerates holds: 16,
-/// 8 or 4) (the references packed feature-major
-/// per group, centred on their mean so the norms stay small), and lets through only the pairs that could beat the
-/// query's current k-th neighbour, with a margin that bounds the float rounding of that formula. The few pairs that
-/// pass get the exact distance, the plain sequential float sum of <c>(q_j - r_j)^2</c>, and only that distance decides
-/// the result: the filter can only waste work, never change the answer.</para>
+/// <para>Brute force in two passes per pair. A fast filter computes <c>r.r - 2 q.r</c> with fused multiply-adds, four
+/// queries against two groups of references at a time. A group holds as many references as the widest vector the
+/// processor accelerates (16, 8 or 4 floats); the references are packed feature-major per group and centred on their
+/// mean, so the norms stay small. The filter lets through only the pairs that could beat the query's current k-th
+/// neighbour, with a margin that bounds the float rounding of that formula. The few pairs that pass get the exact
+/// distance, the plain sequential float sum of <c>(q_j - r_j)^2</c>, and only that distance decides the result: the
+/// filter can only waste work, never change the answer.</para>
 /// <para>Workers take blocks of queries and sweep the references in cache-sized chunks, keeping a sorted top-k buffer per
-/// query. Memory is O(references x features + queries x k): no distance matrix. Ties go to the lower row index, so the
-/// result does not depend on the number of threads.</para>
+/// query. When many queries are themselves references (a class searched within itself), each pair of queries is
+/// computed once and offered to both. Memory is O(references x features + queries x k): no distance matrix. Ties go to
+/// the lower row index, so the result depends neither on the number of threads nor on the vector width.</para>
 /// </remarks>
 internal static class NearestNeighbors
 {
@@ -26,6 +27,7 @@ internal static class NearestNeighbors
     /// <summary>References per chunk of the sweep: 256 rows x 20 features x 4 bytes = 20 KiB, inside L1/L2; also queries
     /// per tile of the symmetric search.</summary>
     private const int ChunkRows = 256;
+    /// <summary>Queries from which the symmetric search pays off (measured with the bench's knn subcommand).</summary>
     private const int SymmetricMinimumQueries = 32_768;
 
     /// <summary>
@@ -147,8 +149,8 @@ internal static class NearestNeighbors
         public static void Run(SearchArguments a)
         {
             var mean = Mean(a.Features, a.D, a.ReferenceRows);
-            // Symmetric pays off from about 30,000 queries (measured with the knn bench: slower at 10,000 and 20,000,
-            // faster at 30,000 and 40,000), and only when the queries are a good part of the references.
+            // Symmetric pays off from about 30,000 queries (knn bench, 2 cores: slower at 10,000 and 20,000, faster at
+            // 30,000 and 40,000), and only when the queries are a good part of the references.
             if ((a.Symmetric ?? a.QueryRows.Length >= SymmetricMinimumQueries && 4L * a.QueryRows.Length >= a.ReferenceRows.Length)
                 && TrySplit(a.QueryRows, a.ReferenceRows, out var others))
             {
@@ -157,7 +159,6 @@ internal static class NearestNeighbors
             }
             SearchAll(Pack(a.Features, a.D, a.ReferenceRows, mean), a.QueryRows, a.K, a.Parallel, a.Neighbors, a.Distances);
         }
-
 
         /// <summary>Every query against every packed reference, query blocks in parallel, into fresh top-k buffers.</summary>
         private static void SearchAll(PackedReferences reference, int[] queryRows, int k, ParallelOptions parallel,
