@@ -491,14 +491,11 @@ public sealed class LongTailTorchSharpNativePatch : Task
                 return result;
             }
             Section strtab = LinkOf(verneed);
-            long at = verneed.Offset;
-            for (int i = 0; i < verneed.Info; i++)
+            foreach (long entry in VerneedEntries(verneed))
             {
                 // Elf64_Verneed: vn_version, vn_cnt (u16), vn_file, vn_aux, vn_next (u32).
-                string file = ReadString(strtab, ReadU32(at + 4));
-                int count = ReadU16(at + 2);
-                long aux = at + ReadU32(at + 8);
-                for (int j = 0; j < count; j++)
+                string file = ReadString(strtab, ReadU32(entry + 4));
+                foreach (long aux in VernauxEntries(entry))
                 {
                     // Elf64_Vernaux: vna_hash (u32), vna_flags, vna_other (u16), vna_name, vna_next (u32).
                     result.Add(new VersionNeed
@@ -509,19 +506,7 @@ public sealed class LongTailTorchSharpNativePatch : Task
                         FlagsOffset = checked((int)(aux + 4)),
                         Weak = (ReadU16(aux + 4) & VerFlgWeak) != 0,
                     });
-                    uint nextAux = ReadU32(aux + 12);
-                    if (nextAux == 0)
-                    {
-                        break;
-                    }
-                    aux += nextAux;
                 }
-                uint next = ReadU32(at + 12);
-                if (next == 0)
-                {
-                    break;
-                }
-                at += next;
             }
             return result;
         }
@@ -664,27 +649,46 @@ public sealed class LongTailTorchSharpNativePatch : Task
 
         private IEnumerable<long> VersionNeedStringRefs(Section verneed)
         {
+            foreach (long entry in VerneedEntries(verneed))
+            {
+                yield return ReadU32(entry + 4); // vn_file
+                foreach (long aux in VernauxEntries(entry))
+                {
+                    yield return ReadU32(aux + 8); // vna_name
+                }
+            }
+        }
+
+        /// <summary>The file offsets of the Elf64_Verneed entries of .gnu.version_r, following vn_next.</summary>
+        private IEnumerable<long> VerneedEntries(Section verneed)
+        {
             long at = verneed.Offset;
             for (int i = 0; i < verneed.Info; i++)
             {
-                yield return ReadU32(at + 4);
-                long aux = at + ReadU32(at + 8);
-                for (int j = 0; j < ReadU16(at + 2); j++)
-                {
-                    yield return ReadU32(aux + 8);
-                    uint nextAux = ReadU32(aux + 12);
-                    if (nextAux == 0)
-                    {
-                        break;
-                    }
-                    aux += nextAux;
-                }
+                yield return at;
                 uint next = ReadU32(at + 12);
                 if (next == 0)
                 {
                     break;
                 }
                 at += next;
+            }
+        }
+
+        /// <summary>The file offsets of one Verneed entry's Elf64_Vernaux entries (vn_cnt of them, following vna_next).</summary>
+        private IEnumerable<long> VernauxEntries(long entry)
+        {
+            int count = ReadU16(entry + 2);
+            long aux = entry + ReadU32(entry + 8);
+            for (int j = 0; j < count; j++)
+            {
+                yield return aux;
+                uint next = ReadU32(aux + 12);
+                if (next == 0)
+                {
+                    break;
+                }
+                aux += next;
             }
         }
     }
