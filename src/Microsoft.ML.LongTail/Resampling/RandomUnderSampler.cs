@@ -21,13 +21,7 @@ public sealed class RandomUnderSampler : Sampler
     protected override LabeledFeatures ResampleCore(LabeledFeatures set, int[] targetCounts, Random rng)
     {
         var byClass = RowsByClass(set);
-        int total = targetCounts.Sum();
-        int d = set.FeatureCount;
-        // Every element is written below: skip the zeroing of a possibly large array.
-        var features = GC.AllocateUninitializedArray<float>(checked(total * d));
-        var labels = new int[total];
-        var sources = new int[total];
-        int next = 0;
+        var kept = new List<int>(targetCounts.Sum());
         for (int c = 0; c < byClass.Length; c++)
         {
             var rows = byClass[c];
@@ -36,14 +30,13 @@ public sealed class RandomUnderSampler : Sampler
             {
                 // Unselected, or asked for all its rows: kept as is, in input order (even with replacement; imbalanced-learn
                 // would redraw a selected class whose target equals its size).
-                foreach (int row in rows)
-                    Emit(row);
+                kept.AddRange(rows);
                 continue;
             }
             if (_options.Replacement)
             {
                 for (int i = 0; i < keep; i++)
-                    Emit(rows[rng.Next(rows.Length)]);
+                    kept.Add(rows[rng.Next(rows.Length)]);
                 continue;
             }
             // Partial Fisher-Yates on a copy: the first `keep` entries are a uniform sample without replacement.
@@ -52,17 +45,9 @@ public sealed class RandomUnderSampler : Sampler
             {
                 int j = rng.Next(i, pool.Length);
                 (pool[i], pool[j]) = (pool[j], pool[i]);
-                Emit(pool[i]);
+                kept.Add(pool[i]);
             }
         }
-        return set.WithRows(features, labels, sources);
-
-        void Emit(int row)
-        {
-            set.GetRow(row).CopyTo(features.AsSpan(next * d, d));
-            labels[next] = set.Labels[row];
-            sources[next] = SourceRowOf(set, row);
-            next++;
-        }
+        return KeepRows(set, kept);
     }
 }
