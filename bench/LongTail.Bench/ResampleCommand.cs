@@ -155,7 +155,7 @@ public static class ResampleCommand
     /// <summary>A minimal CSV reader for numbers only (no quoting): much faster than a general loader on 1M x 20.</summary>
     private static (string[] Header, int LabelIndex, float[] Features, float[] Labels) ReadCsv(string path, string labelName)
     {
-        using var reader = new StreamReader(path, System.Text.Encoding.UTF8, false, 1 << 20);
+        using var reader = new StreamReader(LongTail.Cli.CsvSchema.Decompressed(path), System.Text.Encoding.UTF8, false, 1 << 20);
         var header = (reader.ReadLine() ?? throw new BenchArgumentException($"'{path}' is empty.")).Split(',');
         int labelIndex = Array.IndexOf(header, labelName);
         if (labelIndex < 0)

@@ -29,6 +29,7 @@ internal sealed class CsvSchema
 
     public static CsvSchema Infer(string path, string labelColumnName)
     {
+        path = Decompressed(path);
         using var reader = new StreamReader(path);
         var header = reader.ReadLine() ?? throw new InvalidDataException($"The file '{path}' is empty: expected a header row.");
         var names = SplitLine(header, path, 1);
@@ -71,6 +72,39 @@ internal sealed class CsvSchema
         });
         return loader.Load(Path);
     }
+
+    /// <summary>
+    /// The path of a plain-text copy of a gzipped file (<c>.gz</c>), made once per process in the temp folder and
+    /// deleted at exit, because ML.NET's text loader reads only plain files; other paths are returned as they are.
+    /// </summary>
+    public static string Decompressed(string path)
+    {
+        if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+            return path;
+        lock (Copies)
+        {
+            var full = System.IO.Path.GetFullPath(path);
+            if (Copies.TryGetValue(full, out var copy))
+                return copy;
+            copy = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"longtail-{Environment.ProcessId}-{Copies.Count}-{System.IO.Path.GetFileNameWithoutExtension(path)}");
+            try
+            {
+                using (var input = new System.IO.Compression.GZipStream(File.OpenRead(full), System.IO.Compression.CompressionMode.Decompress))
+                using (var output = File.Create(copy))
+                    input.CopyTo(output);
+            }
+            catch (InvalidDataException e)
+            {
+                File.Delete(copy);
+                throw new InvalidDataException($"The file '{path}' ends in .gz but is not a valid gzip file: {e.Message}", e);
+            }
+            Copies[full] = copy;
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(copy);
+            return copy;
+        }
+    }
+
+    private static readonly Dictionary<string, string> Copies = new(StringComparer.Ordinal);
 
     /// <summary>Splits one RFC-4180 line (quotes only around fields holding a comma or a quote).</summary>
     private static string[] SplitLine(string line, string path, int lineNumber)
