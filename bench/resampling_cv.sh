@@ -19,9 +19,11 @@ SAMPLERS=${SAMPLERS:-"none randomoversampler randomundersampler smote borderline
 : > "$OUT"
 err=$(mktemp)
 for ds in $DATASETS; do
+  file="$DATA/$ds.csv"
+  [ -f "$file" ] || file="$DATA/$ds.csv.gz"   # Fashion-MNIST ships gzipped
   for tr in $TRAINERS; do
     for s in $SAMPLERS; do
-      if line=$("$BENCH" cv --data "$DATA/$ds.csv" --label Label --trainer "$tr" --sampler "$s" --folds 5 --seed 1 2>"$err"); then
+      if line=$("$BENCH" cv --data "$file" --label Label --trainer "$tr" --sampler "$s" --folds 5 --seed 1 2>"$err"); then
         echo "$line" >> "$OUT"
       else
         msg=$(grep '^error: ' "$err" | head -1 | cut -c8- | /usr/bin/python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().strip()))')

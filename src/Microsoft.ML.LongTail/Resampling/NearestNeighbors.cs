@@ -266,6 +266,7 @@ internal static class NearestNeighbors
                 Merge(s, b, b0, distB, rowsB);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static float[] SharedKth(SharedQueries s, int tile, int q0, int q1)
         {
             var kth = new float[q1 - q0];
@@ -277,6 +278,7 @@ internal static class NearestNeighbors
             return kth;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Merge(SharedQueries s, int tile, int q0, float[] dist, int[] rows)
         {
             int k = s.K, count = dist.Length / k;
@@ -366,6 +368,7 @@ internal static class NearestNeighbors
                 Dispatch(q, g, pass, side);
             }
 
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private readonly void Dispatch(int q, int g, uint pass, uint side)
             {
                 if (pass != 0u)
@@ -374,6 +377,7 @@ internal static class NearestNeighbors
                     OfferB(q, g, side);
             }
 
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private readonly void OfferA(int q, int g, uint pass)
             {
                 int k = _s.K, local = q - _a0;
@@ -382,6 +386,7 @@ internal static class NearestNeighbors
                     _thresholdA[local] = Threshold(Math.Min(dist[k - 1], _kthA[local]), _s.Norms[q], _s.Packed.Margin);
             }
 
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private readonly void OfferB(int q, int g, uint pass)
             {
                 int k = _s.K, lanes = TS.Count, d = _s.Packed.D;
@@ -556,6 +561,7 @@ internal static class NearestNeighbors
             }
 
             /// <summary>The exact check of the lanes that passed the filter, and the insertion of those that are nearer.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private readonly void Candidates(int q, int g, uint pass)
             {
                 int self = queryRows[q0 + q];
@@ -569,6 +575,7 @@ internal static class NearestNeighbors
         /// <paramref name="self"/>: each gets its exact distance and goes in if nearer in (distance, row) order.
         /// </summary>
         /// <returns>Whether the buffer changed.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static bool Offer(PackedReferences reference, int self, int g, uint pass, Span<float> dist, Span<int> rows)
         {
             int lanes = TS.Count, d = reference.D, k = dist.Length;
@@ -596,6 +603,7 @@ internal static class NearestNeighbors
         /// with each lane's <c>|r|^2 (1 - margin)</c> and row. Padding lanes get zero features, an infinite norm (they never
         /// pass the filter) and the row <see cref="int.MaxValue"/>.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static PackedReferences Pack(float[] features, int d, int[] rows, float[] mean)
         {
             int lanes = TS.Count;
@@ -660,6 +668,7 @@ internal static class NearestNeighbors
     private static float FilterMargin(int d) => (4f * d + 16f) * MathF.Pow(2f, -24);
 
     /// <summary>Writes <c>x - mean</c> into <paramref name="centred"/> and returns its squared norm.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Centre(ReadOnlySpan<float> x, float[] mean, Span<float> centred)
     {
         float norm = 0;
@@ -680,6 +689,7 @@ internal static class NearestNeighbors
         float.IsPositiveInfinity(kth) ? float.PositiveInfinity : kth + m * (kth + queryNorm) - queryNorm * (1 - m);
 
     /// <summary>The sequential float sum of squared differences: the distance every result is decided by.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float ExactSquaredDistance(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         float sum = 0;
@@ -702,6 +712,7 @@ internal static class NearestNeighbors
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float[] Mean(float[] features, int d, int[] rows)
     {
         var sum = new double[d];
@@ -718,6 +729,7 @@ internal static class NearestNeighbors
     }
 
     /// <summary>Inserts into a buffer sorted by (distance, row), dropping the last entry.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Insert(Span<float> dist, Span<int> rows, float d, int row)
     {
         int i = dist.Length - 1;
