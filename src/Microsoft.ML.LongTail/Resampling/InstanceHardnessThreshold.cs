@@ -128,61 +128,75 @@ public sealed class InstanceHardnessThreshold : Sampler
     {
         int folds = _options.NumberOfFolds, d = set.FeatureCount;
         var fold = StratifiedFolds.Assign(set.Labels, folds, seed);
-        var ml = new MLContext(seed);
         var probabilities = new double[set.RowCount];
         bool binary = _options.TrainerKind == HardnessTrainerKind.Binary;
         var schema = SchemaDefinition.Create(binary ? typeof(BinaryRow) : typeof(KeyRow));
         schema[FeaturesName].ColumnType = new VectorDataViewType(NumberDataViewType.Single, d);
         if (!binary)
             schema[LabelName].ColumnType = new KeyDataViewType(typeof(uint), set.ClassCount);
-        for (int f = 0; f < folds; f++)
+        // The folds are independent: each has its own context, seeded from the fold's number, so the result does not
+        // depend on the order in which they run, and they run in parallel.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism };
+        try
         {
-            var train = Enumerable.Range(0, set.RowCount).Where(i => fold[i] != f).ToArray();
-            var test = Enumerable.Range(0, set.RowCount).Where(i => fold[i] == f).ToArray();
-            if (test.Length == 0)
-                continue;
-            var estimator = _options.Trainer is { } make ? make(ml) : DefaultTrainer(ml);
-            if (estimator is null)
-                throw new InvalidOperationException("InstanceHardnessThreshold Trainer returned null.");
-            var model = estimator.Fit(View(ml, set, train, binary, schema));
-            var scored = model.Transform(View(ml, set, test, binary, schema));
-            string column = binary ? "Probability" : "Score";
-            var output = scored.Schema.GetColumnOrNull(column) ?? throw new InvalidOperationException(
-                $"InstanceHardnessThreshold's {(binary ? "binary" : "multiclass")} trainer must output a '{column}' column" +
-                (binary ? " (a calibrated binary trainer)." : " (one probability per class)."));
-            using var cursor = scored.GetRowCursor([output]);
-            int next = 0;
-            if (binary)
-            {
-                if (output.Type != NumberDataViewType.Single)
-                    throw new InvalidOperationException($"InstanceHardnessThreshold expects a float 'Probability' column, but it is {output.Type}.");
-                var getter = cursor.GetGetter<float>(output);
-                float p = 0;
-                while (cursor.MoveNext())
-                {
-                    getter(ref p);
-                    int row = test[next++];
-                    probabilities[row] = set.Labels[row] == 1 ? p : 1 - (double)p;
-                }
-            }
-            else
-            {
-                if (output.Type is not VectorDataViewType { ItemType: var item, Size: var size } || item != NumberDataViewType.Single || size != set.ClassCount)
-                    throw new InvalidOperationException(
-                        $"InstanceHardnessThreshold expects a 'Score' float vector of {set.ClassCount.ToString(CultureInfo.InvariantCulture)} class probabilities, but it is {output.Type}.");
-                var getter = cursor.GetGetter<VBuffer<float>>(output);
-                VBuffer<float> scores = default;
-                while (cursor.MoveNext())
-                {
-                    getter(ref scores);
-                    int row = test[next++];
-                    probabilities[row] = scores.GetItemOrDefault(set.Labels[row]);
-                }
-            }
-            if (next != test.Length)
-                throw new InvalidOperationException($"InstanceHardnessThreshold's model scored {next.ToString(CultureInfo.InvariantCulture)} rows of {test.Length.ToString(CultureInfo.InvariantCulture)}.");
+            Parallel.For(0, folds, parallel, f => ScoreFold(set, fold, f, seed, binary, schema, probabilities));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Surface the fold's own exception (a bad trainer, say), as the sequential loop would.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
         return probabilities;
+    }
+
+    /// <summary>Trains on every fold but <paramref name="f"/> and writes fold <paramref name="f"/>'s probabilities.</summary>
+    private void ScoreFold(LabeledFeatures set, int[] fold, int f, int seed, bool binary, SchemaDefinition schema, double[] probabilities)
+    {
+        var ml = new MLContext(unchecked(seed + f));
+        var train = Enumerable.Range(0, set.RowCount).Where(i => fold[i] != f).ToArray();
+        var test = Enumerable.Range(0, set.RowCount).Where(i => fold[i] == f).ToArray();
+        if (test.Length == 0)
+            return;
+        var estimator = _options.Trainer is { } make ? make(ml) : DefaultTrainer(ml);
+        if (estimator is null)
+            throw new InvalidOperationException("InstanceHardnessThreshold Trainer returned null.");
+        var model = estimator.Fit(View(ml, set, train, binary, schema));
+        var scored = model.Transform(View(ml, set, test, binary, schema));
+        string column = binary ? "Probability" : "Score";
+        var output = scored.Schema.GetColumnOrNull(column) ?? throw new InvalidOperationException(
+            $"InstanceHardnessThreshold's {(binary ? "binary" : "multiclass")} trainer must output a '{column}' column" +
+            (binary ? " (a calibrated binary trainer)." : " (one probability per class)."));
+        using var cursor = scored.GetRowCursor([output]);
+        int next = 0;
+        if (binary)
+        {
+            if (output.Type != NumberDataViewType.Single)
+                throw new InvalidOperationException($"InstanceHardnessThreshold expects a float 'Probability' column, but it is {output.Type}.");
+            var getter = cursor.GetGetter<float>(output);
+            float p = 0;
+            while (cursor.MoveNext())
+            {
+                getter(ref p);
+                int row = test[next++];
+                probabilities[row] = set.Labels[row] == 1 ? p : 1 - (double)p;
+            }
+        }
+        else
+        {
+            if (output.Type is not VectorDataViewType { ItemType: var item, Size: var size } || item != NumberDataViewType.Single || size != set.ClassCount)
+                throw new InvalidOperationException(
+                    $"InstanceHardnessThreshold expects a 'Score' float vector of {set.ClassCount.ToString(CultureInfo.InvariantCulture)} class probabilities, but it is {output.Type}.");
+            var getter = cursor.GetGetter<VBuffer<float>>(output);
+            VBuffer<float> scores = default;
+            while (cursor.MoveNext())
+            {
+                getter(ref scores);
+                int row = test[next++];
+                probabilities[row] = scores.GetItemOrDefault(set.Labels[row]);
+            }
+        }
+        if (next != test.Length)
+            throw new InvalidOperationException($"InstanceHardnessThreshold's model scored {next.ToString(CultureInfo.InvariantCulture)} rows of {test.Length.ToString(CultureInfo.InvariantCulture)}.");
     }
 
     private static IEstimator<ITransformer> DefaultTrainer(MLContext ml) =>

@@ -19,8 +19,9 @@ public sealed class InstanceHardnessThresholdOptions : SamplerOptions
 {
     /// <summary>
     /// Makes the estimator (a trainer, possibly after transforms such as a normaliser) whose cross-validated
-    /// probabilities measure how hard each row is: it gets the sampler's own <see cref="MLContext"/> (seeded from
-    /// <see cref="SamplerOptions.Seed"/>) and is fitted on a data view with just a <c>"Label"</c> column (see
+    /// probabilities measure how hard each row is: it is called once per fold, with that fold's own <see cref="MLContext"/>
+    /// (seeded from <see cref="SamplerOptions.Seed"/> and the fold's number), possibly from several threads at once (see
+    /// <see cref="MaxDegreeOfParallelism"/>), and is fitted on a data view with just a <c>"Label"</c> column (see
     /// <see cref="TrainerKind"/>) and a <c>"Features"</c> float vector column, whatever the input's column names. Default
     /// <see langword="null"/>: min-max normalisation then <c>SdcaMaximumEntropy</c> on one thread (reproducible), 20
     /// passes at most (imbalanced-learn's default is a random forest).
@@ -32,4 +33,8 @@ public sealed class InstanceHardnessThresholdOptions : SamplerOptions
 
     /// <summary>The number of stratified cross-validation folds (imbalanced-learn's <c>cv</c>). Default 5; at least 2.</summary>
     public int NumberOfFolds { get; set; } = 5;
+
+    /// <summary>How many folds are trained at once; -1 (the default) for as many as there are processors. The result
+    /// does not depend on it. Set 1 when <see cref="Trainer"/> is not safe to call from several threads.</summary>
+    public int MaxDegreeOfParallelism { get; set; } = -1;
 }

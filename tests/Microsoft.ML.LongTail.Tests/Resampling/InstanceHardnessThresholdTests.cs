@@ -104,6 +104,21 @@ public class InstanceHardnessThresholdTests
         Assert.InRange(a.ClassCounts[0], 8, 60);
     }
 
+    /// <summary>The folds train in parallel, each with its own seeded context: one thread or many give the same rows.</summary>
+    [Fact]
+    public void FoldsInParallelGiveTheSequentialResult()
+    {
+        var set = ResamplingData.Set(ResamplingData.Rows());
+        LabeledFeatures Run(int threads) => new InstanceHardnessThreshold(new InstanceHardnessThresholdOptions
+        {
+            NumberOfFolds = 4, Seed = 3, MaxDegreeOfParallelism = threads,
+        }).Resample(set);
+        var sequential = Run(1);
+        var parallel = Run(4);
+        Assert.Equal(sequential.SourceRows, parallel.SourceRows);
+        Assert.Equal(sequential.Features, parallel.Features);
+    }
+
     [Fact]
     public void RejectsBadOptions()
     {
