@@ -7,7 +7,7 @@ namespace Microsoft.ML.LongTail.Conformal;
 /// </summary>
 internal sealed class NonconformityScorer
 {
-    /// <summary>Scores outside [-tol, 1 + tol] or summing to more than tol away from 1 are not probabilities.</summary>
+    /// <summary>Scores outside [-tol, 1 + tol] are not probabilities; APS/RAPS vectors must also sum to 1 within tol.</summary>
     public const float ProbabilityTolerance = 1e-3f;
 
     /// <summary>Hash of a score vector: <c>floor(p * 2^20)</c> as integers, weighted by per-class odd multipliers,
@@ -67,7 +67,7 @@ internal sealed class NonconformityScorer
                     "Use the probabilities of the model (e.g. a softmax of its logits), or the TopK score, which only uses ranks.");
             sum += p[j];
         }
-        if (Math.Abs(sum - 1) > ProbabilityTolerance)
+        if (Kind is NonconformityScore.Aps or NonconformityScore.Raps && Math.Abs(sum - 1) > ProbabilityTolerance)
             throw new InvalidOperationException(
                 $"The score column '{column}' sums to {sum} at row {row}, but the {Kind} score needs class probabilities that sum to 1 (within {ProbabilityTolerance}).");
     }
