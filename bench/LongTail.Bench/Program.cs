@@ -9,6 +9,8 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["resample"] = ResampleCommand.Run,
     ["knn"] = KnnCommand.Run,
     ["cv"] = CvCommand.Run,
+    ["conformal"] = ConformalCommand.Run,
+    ["conformal-speed"] = ConformalSpeedCommand.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
