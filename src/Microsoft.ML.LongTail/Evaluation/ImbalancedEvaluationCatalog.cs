@@ -94,4 +94,34 @@ public static class ImbalancedEvaluationCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         return BinaryImbalancedEvaluator.Evaluate(data, options);
     }
+
+    /// <summary>
+    /// Evaluates conformal prediction sets: empirical coverage, mean set size, class-conditional coverage (per class, worst
+    /// class, class-coverage gap) and size-stratified coverage.
+    /// </summary>
+    /// <param name="catalog">The multiclass classification catalog.</param>
+    /// <param name="data">Data with a key label and a prediction set column (e.g. added by <c>ConformalClassifier</c>).</param>
+    /// <param name="alpha">The target miscoverage level the gap and the stratified violation are measured against.</param>
+    /// <param name="labelColumnName">The key label column.</param>
+    /// <param name="predictionSetColumnName">The set column: a vector of K Single (above 0.5 = in the set) or Boolean.</param>
+    /// <returns>The metrics.</returns>
+    public static ConformalClassificationMetrics EvaluateConformal(this MulticlassClassificationCatalog catalog, IDataView data,
+        double alpha, string labelColumnName = "Label", string predictionSetColumnName = "PredictionSet")
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return ConformalEvaluator.EvaluateSets(data, alpha, labelColumnName, predictionSetColumnName);
+    }
+
+    /// <summary>Evaluates conformal prediction intervals: empirical coverage and mean / median width.</summary>
+    /// <param name="catalog">The regression catalog.</param>
+    /// <param name="data">Data with a Single label and an interval column (e.g. added by <c>ConformalRegressor</c>).</param>
+    /// <param name="labelColumnName">The Single label column.</param>
+    /// <param name="intervalColumnName">The interval column: a vector of 2 Single, [lower, upper].</param>
+    /// <returns>The metrics.</returns>
+    public static ConformalRegressionMetrics EvaluateConformal(this RegressionCatalog catalog, IDataView data,
+        string labelColumnName = "Label", string intervalColumnName = "PredictionInterval")
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return ConformalEvaluator.EvaluateIntervals(data, labelColumnName, intervalColumnName);
+    }
 }

@@ -72,4 +72,16 @@ public sealed class ImbalancedEvaluationOptions
     /// IBA = (1 + alpha * (sensitivity - specificity)) * G-mean². Default 0.1, as imbalanced-learn.
     /// </summary>
     public double IndexBalancedAccuracyAlpha { get; set; } = 0.1;
+
+    /// <summary>
+    /// Multiclass only. A conformal prediction set column (a vector of K Single, 1 = in the set, e.g. added by
+    /// <c>ConformalClassifier</c>) to report coverage, set size, class-conditional and size-stratified coverage for, in
+    /// <see cref="ImbalancedMulticlassMetrics.Conformal"/>. Default <see langword="null"/>: none.
+    /// </summary>
+    public string? PredictionSetColumnName { get; set; }
+
+    /// <summary>
+    /// Multiclass only, with <see cref="PredictionSetColumnName"/>: the target miscoverage level of the sets. Default 0.1.
+    /// </summary>
+    public double ConformalAlpha { get; set; } = 0.1;
 }

@@ -11,14 +11,21 @@ public sealed class ImbalancedMulticlassMetrics : ImbalancedClassificationMetric
 {
     internal ImbalancedMulticlassMetrics(ConfusionSummary summary, double? expectedCalibrationError,
         CalibrationBin[] calibrationBins, IReadOnlyDictionary<int, double> topKAccuracy,
-        double? manyShotAccuracy, double? mediumShotAccuracy, double? fewShotAccuracy)
+        double? manyShotAccuracy, double? mediumShotAccuracy, double? fewShotAccuracy, ConformalClassificationMetrics? conformal = null)
         : base(summary, expectedCalibrationError, calibrationBins)
     {
         TopKAccuracy = topKAccuracy;
         ManyShotAccuracy = manyShotAccuracy;
         MediumShotAccuracy = mediumShotAccuracy;
         FewShotAccuracy = fewShotAccuracy;
+        Conformal = conformal;
     }
+
+    /// <summary>
+    /// Conformal prediction set metrics (coverage, set size, worst-class coverage, class-coverage gap, size-stratified
+    /// coverage) when <see cref="ImbalancedEvaluationOptions.PredictionSetColumnName"/> was given; otherwise <see langword="null"/>.
+    /// </summary>
+    public ConformalClassificationMetrics? Conformal { get; }
 
     /// <summary>
     /// Top-k accuracy for each requested k: the fraction of rows whose label is among the k highest scores.
@@ -55,6 +62,14 @@ public sealed class ImbalancedMulticlassMetrics : ImbalancedClassificationMetric
             AppendLine(sb, "Many-shot accuracy", ManyShotAccuracy);
             AppendLine(sb, "Medium-shot accuracy", MediumShotAccuracy);
             AppendLine(sb, "Few-shot accuracy", FewShotAccuracy);
+        }
+        if (Conformal is not null)
+        {
+            AppendLine(sb, "Conformal coverage", Conformal.Coverage);
+            AppendLine(sb, "Conformal mean set size", Conformal.MeanSetSize);
+            AppendLine(sb, "Conformal worst-class coverage", Conformal.WorstClassCoverage);
+            AppendLine(sb, "Conformal class-coverage gap", Conformal.ClassCoverageGap);
+            AppendLine(sb, "Conformal size-stratified violation", Conformal.SizeStratifiedCoverageViolation);
         }
     }
 }

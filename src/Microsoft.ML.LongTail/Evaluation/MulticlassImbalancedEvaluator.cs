@@ -200,7 +200,9 @@ internal static class MulticlassImbalancedEvaluator
             few = GroupAccuracy(summary, trainingCounts, c => c < options.FewShotThreshold);
         }
 
-        return new ImbalancedMulticlassMetrics(summary, ece, bins, topKAccuracy, many, medium, few);
+        var conformal = options.PredictionSetColumnName is null ? null
+            : ConformalEvaluator.EvaluateSets(data, options.ConformalAlpha, options.LabelColumnName, options.PredictionSetColumnName);
+        return new ImbalancedMulticlassMetrics(summary, ece, bins, topKAccuracy, many, medium, few, conformal);
     }
 
     private static double? GroupAccuracy(ConfusionSummary summary, long[] trainingCounts, Func<long, bool> inGroup)
