@@ -9,12 +9,9 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["resample"] = ResampleCommand.Run,
     ["knn"] = KnnCommand.Run,
     ["cv"] = CvCommand.Run,
-<<<<<<< HEAD
     ["posthoc"] = PosthocCommand.Run,
-=======
     ["conformal"] = ConformalCommand.Run,
     ["conformal-speed"] = ConformalSpeedCommand.Run,
->>>>>>> issue6
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
