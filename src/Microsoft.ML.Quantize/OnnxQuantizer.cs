@@ -1,0 +1,161 @@
+using Google.Protobuf;
+using Microsoft.ML.LongTail.Onnx.Proto;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.Quantize.Calibration;
+using Microsoft.ML.Quantize.Onnx;
+
+namespace Microsoft.ML.Quantize;
+
+/// <summary>
+/// Post-training quantization of float ONNX models: static int8 in QDQ format (calibrated on an <see cref="IDataView"/>),
+/// dynamic int8 for MatMul/Gemm, and weight-only int4. File to file with <see cref="QuantizeFile"/>, in memory with
+/// <see cref="Quantize(byte[], IDataView?, OnnxQuantizationOptions?, out QuantizationReport)"/>, or inside an ML.NET
+/// pipeline with <c>mlContext.Transforms.QuantizeOnnxModel(...)</c>.
+/// </summary>
+/// <remarks>The model is first prepared (<see cref="GraphPreparation.Prepare"/>). Calibration and the report's
+/// optimised-graph counts run ONNX Runtime, so the application must reference a native ONNX Runtime package
+/// (e.g. <c>Microsoft.ML.OnnxRuntime</c>).</remarks>
+public static class OnnxQuantizer
+{
+    /// <summary>Quantizes an ONNX file into another file. The input file is only read.</summary>
+    /// <param name="inputPath">The float model.</param>
+    /// <param name="outputPath">Where to write the quantized model; must differ from <paramref name="inputPath"/>.</param>
+    /// <param name="options">Options; <see langword="null"/> means the defaults (static QDQ, MinMax).</param>
+    /// <param name="calibrationData">Calibration rows, one column per model input with the input's name (static mode).</param>
+    /// <returns>What was done.</returns>
+    /// <exception cref="ArgumentException">The output path is the input path, or the calibration data does not match the model inputs.</exception>
+    /// <exception cref="InvalidDataException">The input is not an ONNX model, or is truncated or corrupt.</exception>
+    /// <exception cref="FileNotFoundException">The input, or one of its external data files, does not exist.</exception>
+    /// <exception cref="NotSupportedException">The model's opset or an operator is not supported.</exception>
+    /// <exception cref="InvalidOperationException">The model has nothing to quantize.</exception>
+    public static QuantizationReport QuantizeFile(string inputPath, string outputPath, OnnxQuantizationOptions? options = null, IDataView? calibrationData = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(inputPath);
+        ArgumentException.ThrowIfNullOrEmpty(outputPath);
+        if (string.Equals(Path.GetFullPath(inputPath), Path.GetFullPath(outputPath), StringComparison.Ordinal))
+            throw new ArgumentException($"The output path '{outputPath}' is the input model; write the quantized model to another file.", nameof(outputPath));
+        var model = OnnxModelFile.Load(inputPath);
+        var quantized = Quantize(model, calibrationData, options, out var report, new FileInfo(inputPath).Length);
+        OnnxModelFile.Save(quantized, outputPath);
+        return report;
+    }
+
+    /// <summary>Quantizes serialized ONNX model bytes.</summary>
+    /// <param name="model">The float model (all tensors inline).</param>
+    /// <param name="calibrationData">Calibration rows (static mode), one column per model input with the input's name.</param>
+    /// <param name="options">Options; <see langword="null"/> means the defaults.</param>
+    /// <param name="report">What was done.</param>
+    /// <returns>The quantized model's bytes.</returns>
+    public static byte[] Quantize(byte[] model, IDataView? calibrationData, OnnxQuantizationOptions? options, out QuantizationReport report)
+    {
+        var proto = OnnxModelFile.Parse(model);
+        return Quantize(proto, calibrationData, options, out report, model.LongLength).ToByteArray();
+    }
+
+    /// <summary>Quantizes a model message; <paramref name="model"/> itself is not modified.</summary>
+    /// <param name="model">The float model.</param>
+    /// <param name="calibrationData">Calibration rows (static mode), one column per model input with the input's name.</param>
+    /// <param name="options">Options; <see langword="null"/> means the defaults.</param>
+    /// <param name="report">What was done.</param>
+    /// <returns>The quantized model.</returns>
+    public static ModelProto Quantize(ModelProto model, IDataView? calibrationData, OnnxQuantizationOptions? options, out QuantizationReport report)
+        => Quantize(model, calibrationData, options, out report, model.CalculateSize());
+
+    private static ModelProto Quantize(ModelProto model, IDataView? calibrationData, OnnxQuantizationOptions? options, out QuantizationReport report, long inputSize)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new OnnxQuantizationOptions();
+        int opset = options.Mode switch { QuantizationMode.Static => 13, QuantizationMode.Dynamic => 11, _ => 21 };
+        var before = GraphPreparation.CountOps(model.Graph);
+        var prepared = GraphPreparation.Prepare(model, opset);
+        var after = GraphPreparation.CountOps(prepared.Graph);
+        var steps = PreparationSteps(model, prepared, before, after);
+
+        var inputs = ModelInput.Of(prepared.Graph);
+        IEnumerable<IReadOnlyList<InputBatch>>? batches = null;
+        if (calibrationData is not null)
+            batches = CalibrationData.FromDataView(calibrationData, inputs, options); // checks the columns now
+        if (options.Mode == QuantizationMode.Static && batches is null)
+            throw new ArgumentException("Static quantization needs calibration data (an IDataView with one column per model input).", nameof(calibrationData));
+
+        var quantizer = new ModelQuantizer(prepared, options);
+        var nodes = quantizer.SelectNodes();
+        if (nodes.Count == 0)
+        {
+            string why = quantizer.Excluded.Count == 0 ? "it has no Conv, MatMul or Gemm node"
+                : "every candidate was excluded: " + string.Join("; ", quantizer.Excluded.Take(5).Select(e => $"{e.Name} ({e.OpType}): {e.Reason}"));
+            throw new InvalidOperationException($"The model has nothing to quantize in {options.Mode} mode: {why}.");
+        }
+        ModelProto result = options.Mode switch
+        {
+            QuantizationMode.Static => quantizer.Static(nodes, () => batches!),
+            QuantizationMode.Dynamic => quantizer.Dynamic(nodes),
+            _ => quantizer.Int4(nodes),
+        };
+        result.ProducerName = "ML.LongTail.Quantize";
+        byte[] bytes = result.ToByteArray();
+        report = new QuantizationReport
+        {
+            Mode = options.Mode,
+            CalibrationMethod = options.Mode == QuantizationMode.Static ? options.CalibrationMethod : null,
+            InputSizeBytes = inputSize,
+            OutputSizeBytes = bytes.LongLength,
+            CalibrationRows = quantizer.CalibrationRows,
+            PreparationSteps = steps,
+            QuantizedNodesByOpType = new SortedDictionary<string, int>(quantizer.Quantized, StringComparer.Ordinal),
+            OutputOpCounts = GraphPreparation.CountOps(result.Graph),
+            OptimizedOpCounts = TryCountOptimizedOps(bytes),
+            ExcludedNodes = quantizer.Excluded,
+        };
+        return result;
+    }
+
+    private static List<string> PreparationSteps(ModelProto model, ModelProto prepared, IReadOnlyDictionary<string, int> before, IReadOnlyDictionary<string, int> after)
+    {
+        var steps = new List<string>();
+        int constants = before.GetValueOrDefault("Constant") - after.GetValueOrDefault("Constant");
+        if (constants > 0) steps.Add($"{constants} Constant nodes turned into initializers");
+        int bn = before.GetValueOrDefault("BatchNormalization") - after.GetValueOrDefault("BatchNormalization");
+        if (bn > 0) steps.Add($"{bn} BatchNormalization nodes folded into Conv/Gemm");
+        long from = model.OpsetImport.First(o => o.Domain is "" or "ai.onnx").Version, to = prepared.OpsetImport.First(o => o.Domain is "" or "ai.onnx").Version;
+        if (from != to) steps.Add($"ai.onnx opset {from} raised to {to}");
+        return steps;
+    }
+
+    /// <summary>
+    /// Loads a model in ONNX Runtime (CPU) with the given optimisation level, saves the optimised graph it builds and
+    /// counts its operators: the way to check which integer kernels ONNX Runtime actually fuses.
+    /// </summary>
+    /// <param name="model">Serialized model.</param>
+    /// <param name="level">Optimisation level; QDQ fusions run at <see cref="GraphOptimizationLevel.ORT_ENABLE_EXTENDED"/>.</param>
+    /// <returns>Operator type to count in the optimised graph.</returns>
+    public static IReadOnlyDictionary<string, int> CountOptimizedOps(byte[] model, GraphOptimizationLevel level = GraphOptimizationLevel.ORT_ENABLE_EXTENDED)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        string path = Path.Combine(Path.GetTempPath(), $"mlq_{Environment.ProcessId}_{Guid.NewGuid():N}.onnx");
+        try
+        {
+            using (var options = new SessionOptions { GraphOptimizationLevel = level, OptimizedModelFilePath = path })
+            using (new InferenceSession(model, options))
+            {
+            }
+            return GraphPreparation.CountOps(ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static IReadOnlyDictionary<string, int>? TryCountOptimizedOps(byte[] model)
+    {
+        try
+        {
+            return CountOptimizedOps(model);
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+}
