@@ -72,6 +72,10 @@ internal sealed class ModelQuantizer
         {
             AddTensor(n.Input[0]);
             string y = n.Output[0];
+            // A graph output stays float and unquantized: Gemm then fuses to QGemm with a float output, MatMul to
+            // MatMulIntegerToFloat (a Q on a graph output would leave the float op unfused).
+            if (_e.IsGraphOutput(y) && n.OpType != "Conv")
+                continue;
             if (!_e.IsGraphOutput(y) && consumers.TryGetValue(y, out var users) && users.Count == 1
                 && users[0].Domain.Length == 0 && users[0].OpType is "Relu" or "Clip")
                 y = users[0].Output[0];
@@ -85,7 +89,7 @@ internal sealed class ModelQuantizer
             q[t] = ActivationParams(ranges[t]);
 
         var front = new List<NodeProto>();
-        var weightRewrites = new Dictionary<(NodeProto, int), string>();
+        var weightRewrites = new Dictionary<(NodeProto, int), string>(new NodeSlotComparer());
         foreach (var n in nodes)
         {
             var w = _inits[n.Input[1]];
@@ -181,7 +185,7 @@ internal sealed class ModelQuantizer
     public ModelProto Dynamic(List<NodeProto> nodes)
     {
         var dql = new Dictionary<string, (string Q, string S, string Z, NodeProto Node)>(StringComparer.Ordinal);
-        var replace = new Dictionary<NodeProto, List<NodeProto>>();
+        var replace = new Dictionary<NodeProto, List<NodeProto>>(ReferenceEqualityComparer.Instance);
         foreach (var n in nodes)
         {
             string x = n.Input[0];
@@ -262,7 +266,7 @@ internal sealed class ModelQuantizer
 
     public ModelProto Int4(List<NodeProto> nodes)
     {
-        var replace = new Dictionary<NodeProto, List<NodeProto>>();
+        var replace = new Dictionary<NodeProto, List<NodeProto>>(ReferenceEqualityComparer.Instance);
         foreach (var n in nodes)
         {
             if (n.OpType == "Conv")
@@ -348,4 +352,11 @@ internal sealed class ModelQuantizer
         }
         return bestScale;
     }
+}
+
+/// <summary>(node, input index) keys compared by node identity: protobuf messages hash by value, and inputs are rewritten.</summary>
+internal sealed class NodeSlotComparer : IEqualityComparer<(NodeProto Node, int Slot)>
+{
+    public bool Equals((NodeProto Node, int Slot) x, (NodeProto Node, int Slot) y) => ReferenceEquals(x.Node, y.Node) && x.Slot == y.Slot;
+    public int GetHashCode((NodeProto Node, int Slot) obj) => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Node), obj.Slot);
 }

@@ -71,10 +71,12 @@ public static class OnnxQuantizer
         var after = GraphPreparation.CountOps(prepared.Graph);
         var steps = PreparationSteps(model, prepared, before, after);
 
-        var inputs = ModelInput.Of(prepared.Graph);
         IEnumerable<IReadOnlyList<InputBatch>>? batches = null;
         if (calibrationData is not null)
+        {
+            var inputs = ModelInput.Of(prepared.Graph, options.InputShapes, calibrationData.Schema);
             batches = CalibrationData.FromDataView(calibrationData, inputs, options); // checks the columns now
+        }
         if (options.Mode == QuantizationMode.Static && batches is null)
             throw new ArgumentException("Static quantization needs calibration data (an IDataView with one column per model input).", nameof(calibrationData));
 
@@ -93,6 +95,7 @@ public static class OnnxQuantizer
             _ => quantizer.Int4(nodes),
         };
         result.ProducerName = "ML.LongTail.Quantize";
+        FixInputShapes(result.Graph, options.InputShapes);
         byte[] bytes = result.ToByteArray();
         report = new QuantizationReport
         {
@@ -108,6 +111,20 @@ public static class OnnxQuantizer
             ExcludedNodes = quantizer.Excluded,
         };
         return result;
+    }
+
+    /// <summary>Writes the given input shapes into the model (the batch dimension stays symbolic), so ML.NET's
+    /// OnnxTransformer needs no shape dictionary.</summary>
+    private static void FixInputShapes(GraphProto graph, IReadOnlyDictionary<string, int[]>? shapes)
+    {
+        if (shapes is null) return;
+        foreach (var vi in graph.Input)
+        {
+            if (!shapes.TryGetValue(vi.Name, out int[]? shape) || vi.Type?.TensorType is not { } tensor) continue;
+            tensor.Shape = new TensorShapeProto();
+            for (int i = 0; i < shape.Length; i++)
+                tensor.Shape.Dim.Add(i == 0 || shape[i] <= 0 ? new TensorShapeProto.Types.Dimension { DimParam = i == 0 ? "N" : $"d{i}" } : new TensorShapeProto.Types.Dimension { DimValue = shape[i] });
+        }
     }
 
     private static List<string> PreparationSteps(ModelProto model, ModelProto prepared, IReadOnlyDictionary<string, int> before, IReadOnlyDictionary<string, int> after)

@@ -97,6 +97,12 @@ public sealed class OnnxQuantizationOptions
     /// (per-channel). Default 32.</summary>
     public int Int4BlockSize { get; set; } = 32;
 
+    /// <summary>Full shapes (batch dimension first, any value) of model inputs whose other dimensions are symbolic,
+    /// e.g. <c>{ ["x"] = [1, 3, 48, 192] }</c>. They are used to batch calibration rows and written into the quantized
+    /// model's input declarations (batch dimension symbolic), so ML.NET needs no shape dictionary. Default
+    /// <see langword="null"/>: the declared shape, else the calibration column's vector dimensions.</summary>
+    public IReadOnlyDictionary<string, int[]>? InputShapes { get; set; }
+
     /// <summary>Rows per calibration batch. Default 16.</summary>
     public int CalibrationBatchSize { get; set; } = 16;
 

@@ -147,3 +147,23 @@ internal static class PpocrData
         return (x, y);
     }
 }
+
+internal static class DataViews
+{
+    public static IDataView Vectors(MLContext ml, string column, float[] data, int width, int[]? labels = null)
+    {
+        int rows = data.Length / width;
+        var list = Enumerable.Range(0, rows).Select(r => new LabeledVectorRow { Features = data.AsSpan(r * width, width).ToArray(), Label = labels?[r] ?? 0 }).ToList();
+        var schema = Microsoft.ML.Data.SchemaDefinition.Create(typeof(LabeledVectorRow));
+        var features = schema["Features"];
+        features.ColumnName = column;
+        features.ColumnType = new Microsoft.ML.Data.VectorDataViewType(Microsoft.ML.Data.NumberDataViewType.Single, width);
+        return ml.Data.LoadFromEnumerable(list, schema);
+    }
+
+    public sealed class LabeledVectorRow
+    {
+        public float[] Features { get; set; } = [];
+        public int Label { get; set; }
+    }
+}

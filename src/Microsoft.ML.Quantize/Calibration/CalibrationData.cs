@@ -11,7 +11,7 @@ internal sealed record ModelInput(string Name, long[] RowShape)
 {
     public long RowSize => RowShape.Aggregate(1L, (a, b) => a * b);
 
-    public static IReadOnlyList<ModelInput> Of(GraphProto graph)
+    public static IReadOnlyList<ModelInput> Of(GraphProto graph, IReadOnlyDictionary<string, int[]>? shapes, DataViewSchema? schema)
     {
         var initializers = new HashSet<string>(graph.Initializer.Select(t => t.Name), StringComparer.Ordinal);
         var inputs = new List<ModelInput>();
@@ -22,15 +22,25 @@ internal sealed record ModelInput(string Name, long[] RowShape)
             var tensor = vi.Type?.TensorType ?? throw new NotSupportedException($"Model input '{vi.Name}' is not a tensor.");
             if (tensor.ElemType != (int)TensorProto.Types.DataType.Float)
                 throw new NotSupportedException($"Model input '{vi.Name}' has element type {(TensorProto.Types.DataType)tensor.ElemType}; only float inputs can be calibrated.");
-            var dims = tensor.Shape?.Dim ?? throw new NotSupportedException($"Model input '{vi.Name}' has no declared shape.");
-            if (dims.Count == 0)
+            int[]? given = shapes?.GetValueOrDefault(vi.Name);
+            var dims = tensor.Shape?.Dim;
+            int rank = dims?.Count ?? given?.Length ?? throw new NotSupportedException($"Model input '{vi.Name}' has no declared shape; give it in OnnxQuantizationOptions.InputShapes.");
+            if (rank == 0)
                 throw new NotSupportedException($"Model input '{vi.Name}' is a scalar; a batch dimension is needed.");
-            var row = new long[dims.Count - 1];
-            for (int i = 1; i < dims.Count; i++)
+            if (given is not null && given.Length != rank)
+                throw new ArgumentException($"InputShapes gives {given.Length} dimensions for input '{vi.Name}', which has {rank}.");
+            var columnDims = schema?.GetColumnOrNull(vi.Name)?.Type is VectorDataViewType { Dimensions: var cd } && cd.Length == rank - 1 ? cd : default;
+            var row = new long[rank - 1];
+            for (int i = 1; i < rank; i++)
             {
-                if (dims[i].ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue || dims[i].DimValue <= 0)
-                    throw new NotSupportedException($"Model input '{vi.Name}': dimension {i} is not a fixed size; only the first (batch) dimension may be symbolic.");
-                row[i - 1] = dims[i].DimValue;
+                if (dims is not null && dims[i].ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && dims[i].DimValue > 0)
+                    row[i - 1] = dims[i].DimValue;
+                else if (given is not null && given[i] > 0)
+                    row[i - 1] = given[i];
+                else if (!columnDims.IsDefault && columnDims[i - 1] > 0)
+                    row[i - 1] = columnDims[i - 1];
+                else
+                    throw new NotSupportedException($"Model input '{vi.Name}': dimension {i} is not a fixed size; give the shape in OnnxQuantizationOptions.InputShapes (only the first, batch, dimension may stay symbolic).");
             }
             inputs.Add(new ModelInput(vi.Name, row));
         }
