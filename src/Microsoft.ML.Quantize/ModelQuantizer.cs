@@ -104,7 +104,10 @@ internal sealed class ModelQuantizer
             var (values, scales) = WeightQuantizer.Quantize(wf, dims, axis, -127, 127, _o.WeightClipping);
             string wq = _e.AddInitializer(TensorData.SBytes(_e.UniqueName(n.Input[1] + "_q"), values.Select(v => (sbyte)v).ToArray(), dims));
             string ws = _e.AddInitializer(axis < 0 ? TensorData.Floats(_e.UniqueName(n.Input[1] + "_s"), scales) : TensorData.Floats(_e.UniqueName(n.Input[1] + "_s"), scales, scales.Length));
-            string wz = _e.AddInitializer(axis < 0 ? TensorData.SBytes(_e.UniqueName(n.Input[1] + "_z"), [0]) : TensorData.SBytes(_e.UniqueName(n.Input[1] + "_z"), new sbyte[scales.Length], scales.Length));
+            // Symmetric weights: Conv and MatMul omit the zero point input (0, typed by the int8 data), a byte per channel;
+            // ONNX Runtime's Gemm fusion (QGemm) requires it.
+            string? wz = n.OpType != "Gemm" ? null : _e.AddInitializer(axis < 0 ? TensorData.SBytes(_e.UniqueName(n.Input[1] + "_z"), [0])
+                : TensorData.SBytes(_e.UniqueName(n.Input[1] + "_z"), new sbyte[scales.Length], scales.Length));
             string wdq = _e.UniqueName(n.Input[1] + "_dq");
             front.Add(Dq(wq, ws, wz, wdq, axis));
             weightRewrites[(n, 1)] = wdq;
@@ -173,9 +176,9 @@ internal sealed class ModelQuantizer
         return ((float)scale, zero);
     }
 
-    private NodeProto Dq(string x, string scale, string zero, string output, int axis)
+    private NodeProto Dq(string x, string scale, string? zero, string output, int axis)
     {
-        var dq = GraphPreparation.Node("DequantizeLinear", [x, scale, zero], [output], _e.UniqueName(output));
+        var dq = GraphPreparation.Node("DequantizeLinear", zero is null ? [x, scale] : [x, scale, zero], [output], _e.UniqueName(output));
         if (axis >= 0) dq.Attribute.Add(OnnxAttribute.Int("axis", axis));
         return dq;
     }
@@ -202,11 +205,11 @@ internal sealed class ModelQuantizer
             string baseName = n.Input[1];
             string wq = _e.AddInitializer(TensorData.SBytes(_e.UniqueName(baseName + "_q"), values.Select(v => (sbyte)v).ToArray(), k, nOut));
             string ws = _e.AddInitializer(_o.PerChannel ? TensorData.Floats(_e.UniqueName(baseName + "_s"), scales, nOut) : TensorData.Floats(_e.UniqueName(baseName + "_s"), scales));
-            string wz = _e.AddInitializer(_o.PerChannel ? TensorData.SBytes(_e.UniqueName(baseName + "_z"), new sbyte[nOut], nOut) : TensorData.SBytes(_e.UniqueName(baseName + "_z"), [0]));
+
             string y = n.Output[0];
             string yi = _e.UniqueName(y + "_int32"), yf = _e.UniqueName(y + "_float"), s = _e.UniqueName(y + "_rescale");
             string scaled = bias is null ? y : _e.UniqueName(y + "_nobias");
-            preamble.Add(GraphPreparation.Node("MatMulInteger", [d.Q, wq, d.Z, wz], [yi], _e.UniqueName(n.Name + "_MatMulInteger")));
+            preamble.Add(GraphPreparation.Node("MatMulInteger", [d.Q, wq, d.Z], [yi], _e.UniqueName(n.Name + "_MatMulInteger")));
             preamble.Add(GraphPreparation.Node("Cast", [yi], [yf], _e.UniqueName(n.Name + "_Cast"), OnnxAttribute.Int("to", (int)TensorProto.Types.DataType.Float)));
             preamble.Add(GraphPreparation.Node("Mul", [d.S, ws], [s], _e.UniqueName(n.Name + "_ScaleMul")));
             preamble.Add(GraphPreparation.Node("Mul", [yf, s], [scaled], _e.UniqueName(n.Name + "_Mul")));

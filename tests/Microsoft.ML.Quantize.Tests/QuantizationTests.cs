@@ -34,9 +34,11 @@ public class QuantizationTests(ITestOutputHelper output)
         float scale = expected.Max(Math.Abs);
         float mean = expected.Zip(actual, (a, b) => Math.Abs(a - b)).Average();
         output.WriteLine($"max diff {TestModels.MaxAbsDiff(expected, actual)}, mean {mean} of {scale}");
-        Assert.True(mean < 0.03f * scale);
-        // KL clipping trades the largest errors for resolution (on these near-uniform inputs it clips hard).
-        Assert.True(TestModels.MaxAbsDiff(expected, actual) < (method == CalibrationMethod.Entropy ? 0.5f : 0.05f) * scale);
+        // KL clipping trades the largest errors for resolution: on these small Gaussian-like activations it clips at
+        // about 3 sigma, which costs more than the rounding it saves.
+        bool entropy = method == CalibrationMethod.Entropy;
+        Assert.True(mean < (entropy ? 0.08f : 0.01f) * scale);
+        Assert.True(TestModels.MaxAbsDiff(expected, actual) < (entropy ? 0.5f : 0.03f) * scale);
     }
 
     [Fact]
@@ -70,7 +72,7 @@ public class QuantizationTests(ITestOutputHelper output)
         Assert.Equal(8, wScale.Length);
         for (int c = 0; c < wScale.Length; c++)
             Assert.Equal(inScale * wScale[c], bScale[c]);
-        Assert.All(init[weightDq.Input[2]].RawData, b => Assert.Equal(0, b));
+        Assert.Equal(2, weightDq.Input.Count); // symmetric: zero point omitted (0)
 
         float[] x = TestModels.Random(16 * 3 * 64, 42, 2f);
         float[] expected = TestModels.Run(model, "x", x, [16, 3, 8, 8]);
