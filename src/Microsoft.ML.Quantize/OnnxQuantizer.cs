@@ -115,7 +115,7 @@ public static class OnnxQuantizer
 
     /// <summary>Writes the given input shapes into the model (the batch dimension stays symbolic), so ML.NET's
     /// OnnxTransformer needs no shape dictionary.</summary>
-    private static void FixInputShapes(GraphProto graph, IReadOnlyDictionary<string, int[]>? shapes)
+    internal static void FixInputShapes(GraphProto graph, IReadOnlyDictionary<string, int[]>? shapes)
     {
         if (shapes is null) return;
         foreach (var vi in graph.Input)

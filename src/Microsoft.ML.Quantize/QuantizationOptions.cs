@@ -48,7 +48,7 @@ public enum ActivationType
 }
 
 /// <summary>Options of <see cref="OnnxQuantizer"/> and of the <c>QuantizeOnnxModel</c> estimator.</summary>
-public sealed class OnnxQuantizationOptions
+public class OnnxQuantizationOptions
 {
     /// <summary>The output kind. Default <see cref="QuantizationMode.Static"/>.</summary>
     public QuantizationMode Mode { get; set; } = QuantizationMode.Static;
