@@ -9,6 +9,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["resample"] = ResampleCommand.Run,
     ["knn"] = KnnCommand.Run,
     ["cv"] = CvCommand.Run,
+    ["quantize"] = QuantizeCommand.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
@@ -26,7 +27,7 @@ catch (BenchArgumentException e)
     Console.Error.WriteLine(e.Message);
     return 2;
 }
-catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+catch (Exception e) when (e is InvalidOperationException or ArgumentException or NotSupportedException or InvalidDataException or FileNotFoundException)
 {
     // Data the component refuses (a class too small for k, say): one line a script can record.
     Console.Error.WriteLine($"error: {e.Message}");

@@ -126,7 +126,7 @@ internal sealed class ModelQuantizer
                 string bqn = _e.AddInitializer(TensorData.Int32s(_e.UniqueName(n.Input[2] + "_q"), bq, bf.Length));
                 string bsn = _e.AddInitializer(axis < 0 ? TensorData.Floats(_e.UniqueName(n.Input[2] + "_s"), bs) : TensorData.Floats(_e.UniqueName(n.Input[2] + "_s"), bs, bs.Length));
                 string bdq = _e.UniqueName(n.Input[2] + "_dq");
-                var dq = GraphPreparation.Node("DequantizeLinear", [bqn, bsn], [bdq], _e.UniqueName(bdq));
+                var dq = GraphPreparation.Node("DequantizeLinear", [bqn, bsn], [bdq], "");
                 if (axis >= 0) dq.Attribute.Add(OnnxAttribute.Int("axis", 0));
                 front.Add(dq);
                 weightRewrites[(n, 2)] = bdq;
@@ -139,12 +139,14 @@ internal sealed class ModelQuantizer
         foreach (string t in tensors)
         {
             var (scale, zero) = q[t];
-            string s = _e.AddInitializer(TensorData.Floats(_e.UniqueName(t + "_scale"), [scale]));
+            // Generated Q/DQ nodes are unnamed (names are optional in ONNX) and their values get short suffixes:
+            // on small models with many channels the graph text is a visible part of the file size.
+            string s = _e.AddInitializer(TensorData.Floats(_e.UniqueName(t + "_s"), [scale]));
             string z = _e.AddInitializer(_o.ActivationType == ActivationType.UInt8
-                ? TensorData.Bytes(_e.UniqueName(t + "_zero"), [(byte)zero]) : TensorData.SBytes(_e.UniqueName(t + "_zero"), [(sbyte)zero]));
-            string tq = _e.UniqueName(t + "_quantized"), tdq = _e.UniqueName(t + "_dequantized");
-            qdq[t] = (GraphPreparation.Node("QuantizeLinear", [t, s, z], [tq], _e.UniqueName(t + "_Q")),
-                GraphPreparation.Node("DequantizeLinear", [tq, s, z], [tdq], _e.UniqueName(t + "_DQ")));
+                ? TensorData.Bytes(_e.UniqueName(t + "_z"), [(byte)zero]) : TensorData.SBytes(_e.UniqueName(t + "_z"), [(sbyte)zero]));
+            string tq = _e.UniqueName(t + "_q"), tdq = _e.UniqueName(t + "_dq");
+            qdq[t] = (GraphPreparation.Node("QuantizeLinear", [t, s, z], [tq], ""),
+                GraphPreparation.Node("DequantizeLinear", [tq, s, z], [tdq], ""));
         }
         var result = new List<NodeProto>(front);
         foreach (var input in _e.Graph.Input)
@@ -178,7 +180,7 @@ internal sealed class ModelQuantizer
 
     private NodeProto Dq(string x, string scale, string? zero, string output, int axis)
     {
-        var dq = GraphPreparation.Node("DequantizeLinear", zero is null ? [x, scale] : [x, scale, zero], [output], _e.UniqueName(output));
+        var dq = GraphPreparation.Node("DequantizeLinear", zero is null ? [x, scale] : [x, scale, zero], [output], "");
         if (axis >= 0) dq.Attribute.Add(OnnxAttribute.Int("axis", axis));
         return dq;
     }
@@ -280,7 +282,7 @@ internal sealed class ModelQuantizer
                 string wq = _e.AddInitializer(TensorData.FourBit(_e.UniqueName(n.Input[1] + "_q4"), true, values.Select(v => (byte)(v & 0xF)).ToArray(), dims));
                 string ws = _e.AddInitializer(_o.PerChannel ? TensorData.Floats(_e.UniqueName(n.Input[1] + "_s"), cs, cs.Length) : TensorData.Floats(_e.UniqueName(n.Input[1] + "_s"), cs));
                 string wdq = _e.UniqueName(n.Input[1] + "_dq");
-                var dq = GraphPreparation.Node("DequantizeLinear", [wq, ws], [wdq], _e.UniqueName(wdq));
+                var dq = GraphPreparation.Node("DequantizeLinear", [wq, ws], [wdq], "");
                 if (_o.PerChannel) dq.Attribute.Add(OnnxAttribute.Int("axis", 0));
                 n.Input[1] = wdq;
                 replace[n] = [dq, n];
