@@ -61,11 +61,11 @@ internal sealed class ModelQuantizer
 
     // ---------------------------------------------------------------- static QDQ
 
-    public ModelProto Static(List<NodeProto> nodes, Func<IEnumerable<IReadOnlyList<InputBatch>>> data)
+    /// <summary>Activations to quantize: each quantized node's input, and its output — or, when the output feeds only a
+    /// Relu/Clip, that activation's output (ONNX Runtime then removes the Relu/Clip and fuses Conv + Q).</summary>
+    public List<string> ActivationTensors(List<NodeProto> nodes)
     {
         var consumers = _e.Consumers();
-        // Activations to quantize: each quantized node's input, and its output — or, when the output feeds only a
-        // Relu/Clip, that activation's output (ONNX Runtime then removes the Relu/Clip and fuses Conv + Q).
         var tensors = new List<string>();
         void AddTensor(string t) { if (!tensors.Contains(t)) tensors.Add(t); }
         foreach (var n in nodes)
@@ -81,13 +81,26 @@ internal sealed class ModelQuantizer
                 y = users[0].Output[0];
             AddTensor(y);
         }
-        var ranges = Calibrator.Calibrate(_e.Model, tensors, data(), _o, out int rows);
-        CalibrationRows = rows;
+        return tensors;
+    }
 
+    /// <summary>Calibrates the activations of <paramref name="nodes"/> on the float model and returns their quantization parameters.</summary>
+    public Dictionary<string, (float Scale, int Zero)> Calibrate(List<NodeProto> nodes, IEnumerable<IReadOnlyList<InputBatch>> data)
+    {
+        var tensors = ActivationTensors(nodes);
+        var ranges = Calibrator.Calibrate(_e.Model, tensors, data, _o, out int rows);
+        CalibrationRows = rows;
         var q = new Dictionary<string, (float Scale, int Zero)>(StringComparer.Ordinal);
         foreach (string t in tensors)
             q[t] = ActivationParams(ranges[t]);
+        return q;
+    }
 
+    /// <summary>Rewrites the model with QDQ around <paramref name="nodes"/>, using calibrated activation parameters.</summary>
+    public ModelProto Static(List<NodeProto> nodes, Dictionary<string, (float Scale, int Zero)> q, int calibrationRows)
+    {
+        CalibrationRows = calibrationRows;
+        var tensors = ActivationTensors(nodes);
         var front = new List<NodeProto>();
         var weightRewrites = new Dictionary<(NodeProto, int), string>(new NodeSlotComparer());
         foreach (var n in nodes)

@@ -103,6 +103,20 @@ public class OnnxQuantizationOptions
     /// <see langword="null"/>: the declared shape, else the calibration column's vector dimensions.</summary>
     public IReadOnlyDictionary<string, int[]>? InputShapes { get; set; }
 
+    /// <summary>SmoothQuant migration strength for MatMul/Gemm inputs in static mode (0 = none moved to the weights,
+    /// 1 = all); <see langword="null"/> (default) disables it. 0.5 is the usual choice for activations with outlier channels.</summary>
+    public float? SmoothQuantAlpha { get; set; }
+
+    /// <summary>Static mode: quantize each layer alone and report how much the first output changes
+    /// (<see cref="QuantizationReport.Sensitivity"/>). Default <see langword="false"/>.</summary>
+    public bool SensitivityAnalysis { get; set; }
+
+    /// <summary>Static mode: keep this many of the most sensitive layers in float (runs the sensitivity analysis). Default 0.</summary>
+    public int KeepMostSensitiveInFloat { get; set; }
+
+    /// <summary>Calibration rows the sensitivity analysis runs on (the first ones). Default 64.</summary>
+    public int SensitivityRows { get; set; } = 64;
+
     /// <summary>Rows per calibration batch. Default 16.</summary>
     public int CalibrationBatchSize { get; set; } = 16;
 

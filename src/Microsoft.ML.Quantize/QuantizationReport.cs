@@ -9,6 +9,15 @@ namespace Microsoft.ML.Quantize;
 /// <param name="Reason">Why it was not quantized.</param>
 public sealed record ExcludedNode(string Name, string OpType, string Reason);
 
+/// <summary>How much one layer, quantized alone, changes the model's first output.</summary>
+/// <param name="Name">Node name.</param>
+/// <param name="OpType">Operator type.</param>
+/// <param name="RelativeError">Sum of squared output differences divided by the sum of squared float outputs, on the sample.</param>
+public sealed record LayerSensitivity(string Name, string OpType, double RelativeError)
+{
+    internal int Index { get; init; }
+}
+
 /// <summary>What <see cref="OnnxQuantizer"/> did to a model.</summary>
 public sealed class QuantizationReport
 {
@@ -48,6 +57,10 @@ public sealed class QuantizationReport
     /// <summary>Nodes of quantizable types kept in float, with the reason.</summary>
     public IReadOnlyList<ExcludedNode> ExcludedNodes { get; init; } = [];
 
+    /// <summary>Per-layer sensitivity, most sensitive first (static mode with
+    /// <see cref="OnnxQuantizationOptions.SensitivityAnalysis"/> or <see cref="OnnxQuantizationOptions.KeepMostSensitiveInFloat"/>); else empty.</summary>
+    public IReadOnlyList<LayerSensitivity> Sensitivity { get; init; } = [];
+
     /// <summary>A readable multi-line summary.</summary>
     public override string ToString()
     {
@@ -60,6 +73,8 @@ public sealed class QuantizationReport
         sb.AppendLine(c, $"quantized: {string.Join(", ", QuantizedNodesByOpType.Select(kv => $"{kv.Key} {kv.Value}"))}");
         if (OptimizedOpCounts is not null)
             sb.AppendLine(c, $"ONNX Runtime optimised graph: {string.Join(", ", OptimizedOpCounts.Select(kv => $"{kv.Key} {kv.Value}"))}");
+        foreach (var l in Sensitivity.Take(10))
+            sb.AppendLine(c, $"sensitivity: {l.Name} ({l.OpType}) {l.RelativeError:G3}");
         foreach (var e in ExcludedNodes)
             sb.AppendLine(c, $"kept float: {e.Name} ({e.OpType}): {e.Reason}");
         return sb.ToString();

@@ -109,6 +109,50 @@ internal static class CalibrationData
             yield return Batch(inputs, buffers, rows);
     }
 
+    /// <summary>Batches of model inputs with integer class labels (a key column gives its 0-based index; a number its value).</summary>
+    public static IEnumerable<(IReadOnlyList<InputBatch> Batch, int[] Labels)> Labeled(IDataView data, IReadOnlyList<ModelInput> inputs, string labelColumnName, int batchSize)
+    {
+        var options = new OnnxQuantizationOptions { MaxCalibrationRows = int.MaxValue, CalibrationBatchSize = batchSize };
+        FromDataView(data, inputs, options); // checks the input columns
+        var columns = inputs.Select(i => data.Schema[i.Name]).ToList();
+        var label = data.Schema.GetColumnOrNull(labelColumnName) ?? throw new ArgumentException($"The data has no label column '{labelColumnName}'.", nameof(labelColumnName));
+        Func<int> labelGetter = ClassIndexGetter(data, label, out var cursor, columns);
+        using (cursor)
+        {
+            var getters = columns.Select(c => MakeGetter(cursor, c)).ToArray();
+            var buffers = inputs.Select(i => new float[batchSize * i.RowSize]).ToArray();
+            var labels = new List<int>();
+            while (cursor.MoveNext())
+            {
+                for (int i = 0; i < inputs.Count; i++)
+                    getters[i](buffers[i].AsSpan(labels.Count * (int)inputs[i].RowSize, (int)inputs[i].RowSize));
+                labels.Add(labelGetter());
+                if (labels.Count == batchSize)
+                {
+                    yield return (Batch(inputs, buffers, labels.Count), labels.ToArray());
+                    labels.Clear();
+                }
+            }
+            if (labels.Count > 0)
+                yield return (Batch(inputs, buffers, labels.Count), labels.ToArray());
+        }
+    }
+
+    private static Func<int> ClassIndexGetter(IDataView data, DataViewSchema.Column label, out DataViewRowCursor cursor, List<DataViewSchema.Column> columns)
+    {
+        cursor = data.GetRowCursor(columns.Append(label));
+        var c = cursor;
+        var type = label.Type;
+        if (type is KeyDataViewType) { var g = c.GetGetter<uint>(label); return () => { uint v = 0; g(ref v); return (int)v - 1; }; }
+        if (type == NumberDataViewType.Single) { var g = c.GetGetter<float>(label); return () => { float v = 0; g(ref v); return (int)v; }; }
+        if (type == NumberDataViewType.Double) { var g = c.GetGetter<double>(label); return () => { double v = 0; g(ref v); return (int)v; }; }
+        if (type == NumberDataViewType.Int32) { var g = c.GetGetter<int>(label); return () => { int v = 0; g(ref v); return v; }; }
+        if (type == NumberDataViewType.Int64) { var g = c.GetGetter<long>(label); return () => { long v = 0; g(ref v); return (int)v; }; }
+        if (type == BooleanDataViewType.Instance) { var g = c.GetGetter<bool>(label); return () => { bool v = false; g(ref v); return v ? 1 : 0; }; }
+        cursor.Dispose();
+        throw new ArgumentException($"Label column '{label.Name}' has type {type}; a key, number or Boolean holding the class index is needed.");
+    }
+
     private static IReadOnlyList<InputBatch> Batch(IReadOnlyList<ModelInput> inputs, float[][] buffers, int rows)
     {
         var batch = new InputBatch[inputs.Count];
