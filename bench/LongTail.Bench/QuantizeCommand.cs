@@ -15,7 +15,8 @@ namespace LongTail.Bench;
 /// <summary>
 /// <c>quantize --model IN.onnx|mlp:784-1024-1024-10 --mode dynamic|static|int4 [--calibration DATA] --out OUT.onnx
 /// [--method minmax|percentile|entropy|mse] [--per-channel true] [--weight-clipping false] [--block-size 32]
-/// [--input-shape 3,48,192] [--calibration-rows 64] [--rows-per-class 0] [--repeats 30] [--threads 1]</c>:
+/// [--input-shape 3,48,192] [--calibration-rows 64] [--rows-per-class 0] [--smoothquant ALPHA] [--keep-float K]
+/// [--repeats 30] [--threads 1]</c>:
 /// quantizes a model with Microsoft.ML.Quantize and compares it with the float model in ONNX Runtime (CPU):
 /// sizes, median latency at batch 1 and 64 (same process, float and quantized runs interleaved) and, when the data has
 /// labels, accuracy overall and per class (argmax of the first output).
@@ -34,7 +35,7 @@ public static class QuantizeCommand
     public static int Run(string[] args)
     {
         var a = new BenchArgs(args, "model", "mode", "calibration", "out", "method", "per-channel", "weight-clipping", "block-size",
-            "input-shape", "calibration-rows", "rows-per-class", "repeats", "threads");
+            "input-shape", "calibration-rows", "rows-per-class", "repeats", "threads", "smoothquant", "keep-float");
         string modelArg = a.Require("model"), output = a.Require("out");
         var options = new OnnxQuantizationOptions
         {
@@ -56,6 +57,8 @@ public static class QuantizeCommand
             PerChannel = Bool(a, "per-channel", true),
             WeightClipping = Bool(a, "weight-clipping", false),
             Int4BlockSize = a.GetInt("block-size", 32),
+            SmoothQuantAlpha = a.Get("smoothquant") is { } sq ? float.Parse(sq, CultureInfo.InvariantCulture) : null,
+            KeepMostSensitiveInFloat = a.GetInt("keep-float", 0),
         };
         int repeats = a.GetInt("repeats", 30), threads = a.GetInt("threads", 1);
         int calibrationRows = a.GetInt("calibration-rows", 64), rowsPerClass = a.GetInt("rows-per-class", 0);
@@ -148,6 +151,7 @@ public static class QuantizeCommand
             quantized_nodes = report.QuantizedNodesByOpType,
             optimized_ops = report.OptimizedOpCounts?.Where(kv => key.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value),
             excluded = report.ExcludedNodes.Count,
+            most_sensitive = report.Sensitivity.Take(3).Select(l => new { l.Name, l.OpType, l.RelativeError }),
             calibration_rows = report.CalibrationRows,
             quantize_seconds = Math.Round(quantizeSeconds, 2),
             threads,
