@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Xunit.Abstractions;
 
@@ -54,5 +55,31 @@ public class PpocrTests(ITestOutputHelper output)
         double accuracy = Accuracy(q, x, y);
         output.WriteLine($"int4 {accuracy} %");
         Assert.True(accuracy > 85);
+    }
+
+    [PpocrFact]
+    public void EstimatorScoresThePaddleOcrModelInMlNetAndReloads()
+    {
+        var (x, y) = PpocrData.Load();
+        var ml = new MLContext(1);
+        var all = DataViews.Vectors(ml, "x", x, Row, y);
+        var calibration = ml.Data.TakeRows(all, 16);
+        var estimator = ml.Transforms.QuantizeOnnxModel(PpocrData.ModelPath, new QuantizeOnnxModelOptions { InputShapes = Shapes, CalibrationMethod = CalibrationMethod.Mse });
+        var transformer = estimator.Fit(calibration);
+        output.WriteLine(estimator.LastReport!.ToString());
+        float[][] scores = transformer.Transform(all).GetColumn<float[]>("softmax_0.tmp_0").ToArray();
+        double accuracy = 100.0 * Enumerable.Range(0, y.Length).Count(i => (scores[i][1] > scores[i][0] ? 1 : 0) == y[i]) / y.Length;
+        output.WriteLine($"int8 through ML.NET's OnnxTransformer: {accuracy} %");
+        Assert.True(accuracy >= 96.5);
+
+        string path = Path.Combine(Path.GetTempPath(), $"ppocr_q_{Guid.NewGuid():N}.zip");
+        try
+        {
+            ml.Model.Save(transformer, all.Schema, path);
+            var reloaded = new MLContext().Model.Load(path, out _).Transform(ml.Data.TakeRows(all, 8)).GetColumn<float[]>("softmax_0.tmp_0").ToArray();
+            for (int i = 0; i < reloaded.Length; i++)
+                Assert.Equal(scores[i], reloaded[i]);
+        }
+        finally { File.Delete(path); }
     }
 }

@@ -82,6 +82,22 @@ public class QuantizationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void SignedActivationsAndPerTensorWeightsAlsoFuse()
+    {
+        byte[] model = TestModels.ConvNet();
+        var calibration = TestModels.Calibration(_ml, "x", 3 * 8 * 8, 64, 5, 2f);
+        byte[] q = OnnxQuantizer.Quantize(model, calibration, new OnnxQuantizationOptions { ActivationType = ActivationType.Int8, PerChannel = false }, out var report);
+        output.WriteLine(report.ToString());
+        Assert.Equal(3, report.OptimizedOpCounts!.GetValueOrDefault("QLinearConv"));
+        var g = Microsoft.ML.LongTail.Onnx.Proto.ModelProto.Parser.ParseFrom(q).Graph;
+        Assert.All(g.Node.Where(n => n.OpType == "QuantizeLinear"), n =>
+            Assert.Equal((int)TensorProto.Types.DataType.Int8, g.Initializer.Single(t => t.Name == n.Input[2]).DataType));
+        float[] x = TestModels.Random(16 * 3 * 64, 42, 2f);
+        float[] expected = TestModels.Run(model, "x", x, [16, 3, 8, 8]);
+        Assert.True(TestModels.MaxAbsDiff(expected, TestModels.Run(q, "x", x, [16, 3, 8, 8])) < 0.03f);
+    }
+
+    [Fact]
     public void DynamicMlpFusesIntoDynamicQuantizeMatMul()
     {
         byte[] model = TestModels.Mlp(64, 256, 10);
