@@ -12,6 +12,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["posthoc"] = PosthocCommand.Run,
     ["conformal"] = ConformalCommand.Run,
     ["conformal-speed"] = ConformalSpeedCommand.Run,
+    ["quantize"] = QuantizeCommand.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
@@ -29,7 +30,7 @@ catch (BenchArgumentException e)
     Console.Error.WriteLine(e.Message);
     return 2;
 }
-catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+catch (Exception e) when (e is InvalidOperationException or ArgumentException or NotSupportedException or InvalidDataException or FileNotFoundException)
 {
     // Data the component refuses (a class too small for k, say): one line a script can record.
     Console.Error.WriteLine($"error: {e.Message}");

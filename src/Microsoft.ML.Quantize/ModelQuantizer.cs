@@ -1,0 +1,380 @@
+using Microsoft.ML.LongTail.Onnx;
+using Microsoft.ML.LongTail.Onnx.Proto;
+using Microsoft.ML.Quantize.Calibration;
+using Microsoft.ML.Quantize.Onnx;
+
+namespace Microsoft.ML.Quantize;
+
+/// <summary>Rewrites a prepared float model into its quantized form (static QDQ, dynamic, int4 weight-only).</summary>
+internal sealed class ModelQuantizer
+{
+    private readonly GraphEditor _e;
+    private readonly OnnxQuantizationOptions _o;
+    private readonly Dictionary<string, TensorProto> _inits;
+
+    public ModelQuantizer(ModelProto prepared, OnnxQuantizationOptions options)
+    {
+        _e = new GraphEditor(prepared);
+        _o = options;
+        _inits = _e.Initializers();
+    }
+
+    public List<ExcludedNode> Excluded { get; } = [];
+    public SortedDictionary<string, int> Quantized { get; } = new(StringComparer.Ordinal);
+    public int CalibrationRows { get; private set; }
+
+    public static HashSet<string> DefaultOps(QuantizationMode mode) => mode switch
+    {
+        QuantizationMode.Dynamic => ["MatMul", "Gemm"],
+        _ => ["Conv", "MatMul", "Gemm"],
+    };
+
+    /// <summary>Chooses the nodes to quantize and records the others of quantizable types with the reason.</summary>
+    public List<NodeProto> SelectNodes()
+    {
+        var ops = new HashSet<string>(_o.OpTypesToQuantize ?? DefaultOps(_o.Mode), StringComparer.Ordinal);
+        var nodes = new List<NodeProto>();
+        foreach (var n in _e.Graph.Node)
+        {
+            if (n.Domain.Length > 0 || n.OpType is not ("Conv" or "MatMul" or "Gemm"))
+                continue;
+            string? reason = null;
+            if (_o.NodesToExclude.Contains(n.Name)) reason = "excluded by NodesToExclude";
+            else if (_o.OpTypesToExclude.Contains(n.OpType)) reason = "excluded by OpTypesToExclude";
+            else if (!ops.Contains(n.OpType)) reason = _o.Mode == QuantizationMode.Dynamic && n.OpType == "Conv"
+                ? "dynamic mode quantizes MatMul and Gemm only" : "operator type not in OpTypesToQuantize";
+            else if (n.Input.Count < 2 || !_inits.TryGetValue(n.Input[1], out var w)) reason = $"weight input '{(n.Input.Count > 1 ? n.Input[1] : "")}' is not a constant initializer";
+            else if (!TensorData.IsFloat(w)) reason = "weight is not float32";
+            else if (_inits.ContainsKey(n.Input[0])) reason = "first input is a constant";
+            else if (n.OpType == "Conv" && w.Dims.Count < 3) reason = "Conv weight has fewer than 3 dimensions";
+            else if (n.OpType != "Conv" && w.Dims.Count != 2) reason = "weight is not 2-D";
+            else if (n.OpType == "Gemm" && GraphEditor.AttrInt(n, "transA", 0) != 0) reason = "Gemm with transA = 1";
+            else if (n.OpType == "Gemm" && n.Input.Count > 2 && n.Input[2].Length > 0 && !_inits.ContainsKey(n.Input[2])) reason = "Gemm bias is not a constant";
+            else if (_o.Mode == QuantizationMode.Dynamic && n.OpType == "MatMul" && w.Dims.Count != 2) reason = "weight is not 2-D";
+            if (reason is null) nodes.Add(n);
+            else Excluded.Add(new ExcludedNode(n.Name, n.OpType, reason));
+        }
+        return nodes;
+    }
+
+    private void Count(NodeProto n) => Quantized[n.OpType] = Quantized.GetValueOrDefault(n.OpType) + 1;
+
+    // ---------------------------------------------------------------- static QDQ
+
+    /// <summary>Activations to quantize: each quantized node's input, and its output — or, when the output feeds only a
+    /// Relu/Clip, that activation's output (ONNX Runtime then removes the Relu/Clip and fuses Conv + Q).</summary>
+    public List<string> ActivationTensors(List<NodeProto> nodes)
+    {
+        var consumers = _e.Consumers();
+        var tensors = new List<string>();
+        void AddTensor(string t) { if (!tensors.Contains(t)) tensors.Add(t); }
+        foreach (var n in nodes)
+        {
+            AddTensor(n.Input[0]);
+            string y = n.Output[0];
+            // A graph output stays float and unquantized: Gemm then fuses to QGemm with a float output, MatMul to
+            // MatMulIntegerToFloat (a Q on a graph output would leave the float op unfused).
+            if (_e.IsGraphOutput(y) && n.OpType != "Conv")
+                continue;
+            if (!_e.IsGraphOutput(y) && consumers.TryGetValue(y, out var users) && users.Count == 1
+                && users[0].Domain.Length == 0 && users[0].OpType is "Relu" or "Clip")
+                y = users[0].Output[0];
+            AddTensor(y);
+        }
+        return tensors;
+    }
+
+    /// <summary>Calibrates the activations of <paramref name="nodes"/> on the float model and returns their quantization parameters.</summary>
+    public Dictionary<string, (float Scale, int Zero)> Calibrate(List<NodeProto> nodes, IEnumerable<IReadOnlyList<InputBatch>> data)
+    {
+        var tensors = ActivationTensors(nodes);
+        var ranges = Calibrator.Calibrate(_e.Model, tensors, data, _o, out int rows);
+        CalibrationRows = rows;
+        var q = new Dictionary<string, (float Scale, int Zero)>(StringComparer.Ordinal);
+        foreach (string t in tensors)
+            q[t] = ActivationParams(ranges[t]);
+        return q;
+    }
+
+    /// <summary>Rewrites the model with QDQ around <paramref name="nodes"/>, using calibrated activation parameters.</summary>
+    public ModelProto Static(List<NodeProto> nodes, Dictionary<string, (float Scale, int Zero)> q, int calibrationRows)
+    {
+        CalibrationRows = calibrationRows;
+        var tensors = ActivationTensors(nodes);
+        var front = new List<NodeProto>();
+        var weightRewrites = new Dictionary<(NodeProto, int), string>(new NodeSlotComparer());
+        foreach (var n in nodes)
+        {
+            var w = _inits[n.Input[1]];
+            float[] wf = TensorData.ToSingles(w);
+            long[] dims = w.Dims.ToArray();
+            int axis = !_o.PerChannel ? -1 : n.OpType switch
+            {
+                "Conv" => 0,
+                "Gemm" when GraphEditor.AttrInt(n, "transB", 0) != 0 => 0,
+                _ => 1,
+            };
+            var (values, scales) = WeightQuantizer.Quantize(wf, dims, axis, -127, 127, _o.WeightClipping);
+            string wq = _e.AddInitializer(TensorData.SBytes(_e.UniqueName(n.Input[1] + "_q"), values.Select(v => (sbyte)v).ToArray(), dims));
+            string ws = _e.AddInitializer(axis < 0 ? TensorData.Floats(_e.UniqueName(n.Input[1] + "_s"), scales) : TensorData.Floats(_e.UniqueName(n.Input[1] + "_s"), scales, scales.Length));
+            // Symmetric weights: Conv and MatMul omit the zero point input (0, typed by the int8 data), a byte per channel;
+            // ONNX Runtime's Gemm fusion (QGemm) requires it.
+            string? wz = n.OpType != "Gemm" ? null : _e.AddInitializer(axis < 0 ? TensorData.SBytes(_e.UniqueName(n.Input[1] + "_z"), [0])
+                : TensorData.SBytes(_e.UniqueName(n.Input[1] + "_z"), new sbyte[scales.Length], scales.Length));
+            string wdq = _e.UniqueName(n.Input[1] + "_dq");
+            front.Add(Dq(wq, ws, wz, wdq, axis));
+            weightRewrites[(n, 1)] = wdq;
+
+            bool hasBias = n.Input.Count > 2 && n.Input[2].Length > 0;
+            bool biasOk = hasBias && (n.OpType != "Gemm" || GraphEditor.AttrFloat(n, "beta", 1f) == 1f);
+            if (biasOk && _inits.TryGetValue(n.Input[2], out var b) && TensorData.IsFloat(b) && b.Dims.Count == 1 && (b.Dims[0] == scales.Length || axis < 0))
+            {
+                float inScale = q[n.Input[0]].Scale;
+                float[] bf = TensorData.ToSingles(b);
+                var bs = new float[axis < 0 ? 1 : bf.Length];
+                for (int c = 0; c < bs.Length; c++) bs[c] = inScale * scales[c];
+                var bq = new int[bf.Length];
+                for (int c = 0; c < bf.Length; c++)
+                    bq[c] = (int)Math.Clamp(Math.Round(bf[c] / (double)bs[axis < 0 ? 0 : c]), int.MinValue, int.MaxValue);
+                string bqn = _e.AddInitializer(TensorData.Int32s(_e.UniqueName(n.Input[2] + "_q"), bq, bf.Length));
+                string bsn = _e.AddInitializer(axis < 0 ? TensorData.Floats(_e.UniqueName(n.Input[2] + "_s"), bs) : TensorData.Floats(_e.UniqueName(n.Input[2] + "_s"), bs, bs.Length));
+                string bdq = _e.UniqueName(n.Input[2] + "_dq");
+                var dq = GraphPreparation.Node("DequantizeLinear", [bqn, bsn], [bdq], "");
+                if (axis >= 0) dq.Attribute.Add(OnnxAttribute.Int("axis", 0));
+                front.Add(dq);
+                weightRewrites[(n, 2)] = bdq;
+            }
+            Count(n);
+        }
+
+        // Q/DQ pairs: consumers of a quantized tensor read its DQ output.
+        var qdq = new Dictionary<string, (NodeProto Q, NodeProto Dq)>(StringComparer.Ordinal);
+        foreach (string t in tensors)
+        {
+            var (scale, zero) = q[t];
+            // Generated Q/DQ nodes are unnamed (names are optional in ONNX) and their values get short suffixes:
+            // on small models with many channels the graph text is a visible part of the file size.
+            string s = _e.AddInitializer(TensorData.Floats(_e.UniqueName(t + "_s"), [scale]));
+            string z = _e.AddInitializer(_o.ActivationType == ActivationType.UInt8
+                ? TensorData.Bytes(_e.UniqueName(t + "_z"), [(byte)zero]) : TensorData.SBytes(_e.UniqueName(t + "_z"), [(sbyte)zero]));
+            string tq = _e.UniqueName(t + "_q"), tdq = _e.UniqueName(t + "_dq");
+            qdq[t] = (GraphPreparation.Node("QuantizeLinear", [t, s, z], [tq], ""),
+                GraphPreparation.Node("DequantizeLinear", [tq, s, z], [tdq], ""));
+        }
+        var result = new List<NodeProto>(front);
+        foreach (var input in _e.Graph.Input)
+            if (qdq.TryGetValue(input.Name, out var pair)) { result.Add(pair.Q); result.Add(pair.Dq); }
+        foreach (var n in _e.Graph.Node.ToList())
+        {
+            for (int i = 0; i < n.Input.Count; i++)
+            {
+                if (weightRewrites.TryGetValue((n, i), out string? r)) n.Input[i] = r;
+                else if (qdq.TryGetValue(n.Input[i], out var pair)) n.Input[i] = pair.Dq.Output[0];
+            }
+            result.Add(n);
+            foreach (string o in n.Output)
+                if (qdq.TryGetValue(o, out var pair)) { result.Add(pair.Q); result.Add(pair.Dq); }
+        }
+        _e.Graph.Node.Clear();
+        _e.Graph.Node.AddRange(result);
+        _e.RemoveUnusedInitializers();
+        return _e.Model;
+    }
+
+    private (float Scale, int Zero) ActivationParams(TensorRange r)
+    {
+        double rmin = Math.Min(r.Min, 0f), rmax = Math.Max(r.Max, 0f);
+        int qmin = _o.ActivationType == ActivationType.UInt8 ? 0 : -128, qmax = qmin + 255;
+        double scale = (rmax - rmin) / 255.0;
+        if (!(scale > 1e-12) || double.IsInfinity(scale)) return (1f, _o.ActivationType == ActivationType.UInt8 ? 0 : 0);
+        int zero = (int)Math.Clamp(Math.Round(qmin - rmin / scale), qmin, qmax);
+        return ((float)scale, zero);
+    }
+
+    private NodeProto Dq(string x, string scale, string? zero, string output, int axis)
+    {
+        var dq = GraphPreparation.Node("DequantizeLinear", zero is null ? [x, scale] : [x, scale, zero], [output], "");
+        if (axis >= 0) dq.Attribute.Add(OnnxAttribute.Int("axis", axis));
+        return dq;
+    }
+
+    // ---------------------------------------------------------------- dynamic
+
+    public ModelProto Dynamic(List<NodeProto> nodes)
+    {
+        var dql = new Dictionary<string, (string Q, string S, string Z, NodeProto Node)>(StringComparer.Ordinal);
+        var replace = new Dictionary<NodeProto, List<NodeProto>>(ReferenceEqualityComparer.Instance);
+        foreach (var n in nodes)
+        {
+            string x = n.Input[0];
+            var preamble = new List<NodeProto>();
+            if (!dql.TryGetValue(x, out var d))
+            {
+                string xq = _e.UniqueName(x + "_quantized"), xs = _e.UniqueName(x + "_scale"), xz = _e.UniqueName(x + "_zero");
+                var node = GraphPreparation.Node("DynamicQuantizeLinear", [x], [xq, xs, xz], _e.UniqueName(x + "_DynQ"));
+                dql[x] = d = (xq, xs, xz, node);
+                preamble.Add(node);
+            }
+            var (wf, k, nOut, bias) = MatMulWeights(n);
+            var (values, scales) = WeightQuantizer.Quantize(wf, [k, nOut], _o.PerChannel ? 1 : -1, -127, 127, _o.WeightClipping);
+            string baseName = n.Input[1];
+            string wq = _e.AddInitializer(TensorData.SBytes(_e.UniqueName(baseName + "_q"), values.Select(v => (sbyte)v).ToArray(), k, nOut));
+            string ws = _e.AddInitializer(_o.PerChannel ? TensorData.Floats(_e.UniqueName(baseName + "_s"), scales, nOut) : TensorData.Floats(_e.UniqueName(baseName + "_s"), scales));
+
+            string y = n.Output[0];
+            string yi = _e.UniqueName(y + "_int32"), yf = _e.UniqueName(y + "_float"), s = _e.UniqueName(y + "_rescale");
+            string scaled = bias is null ? y : _e.UniqueName(y + "_nobias");
+            preamble.Add(GraphPreparation.Node("MatMulInteger", [d.Q, wq, d.Z], [yi], _e.UniqueName(n.Name + "_MatMulInteger")));
+            preamble.Add(GraphPreparation.Node("Cast", [yi], [yf], _e.UniqueName(n.Name + "_Cast"), OnnxAttribute.Int("to", (int)TensorProto.Types.DataType.Float)));
+            preamble.Add(GraphPreparation.Node("Mul", [d.S, ws], [s], _e.UniqueName(n.Name + "_ScaleMul")));
+            preamble.Add(GraphPreparation.Node("Mul", [yf, s], [scaled], _e.UniqueName(n.Name + "_Mul")));
+            if (bias is not null)
+            {
+                string bn = _e.AddInitializer(TensorData.Floats(_e.UniqueName(n.Name + "_bias"), bias.Value.Values, bias.Value.Dims));
+                preamble.Add(GraphPreparation.Node("Add", [scaled, bn], [y], _e.UniqueName(n.Name + "_Add")));
+            }
+            replace[n] = preamble;
+            Count(n);
+        }
+        Rebuild(replace);
+        return _e.Model;
+    }
+
+    /// <summary>The [K, N] float weight of a MatMul or Gemm (transB, alpha applied) and its float bias (beta applied).</summary>
+    private (float[] W, long K, long N, (float[] Values, long[] Dims)? Bias) MatMulWeights(NodeProto n)
+    {
+        var w = _inits[n.Input[1]];
+        float[] wf = TensorData.ToSingles(w);
+        long k = w.Dims[0], nOut = w.Dims[1];
+        (float[], long[])? bias = null;
+        if (n.OpType == "Gemm")
+        {
+            if (GraphEditor.AttrInt(n, "transB", 0) != 0)
+            {
+                wf = WeightQuantizer.Transpose(wf, w.Dims[0], w.Dims[1]);
+                (k, nOut) = (w.Dims[1], w.Dims[0]);
+            }
+            float alpha = GraphEditor.AttrFloat(n, "alpha", 1f);
+            if (alpha != 1f)
+                for (int i = 0; i < wf.Length; i++) wf[i] *= alpha;
+            if (n.Input.Count > 2 && n.Input[2].Length > 0)
+            {
+                var c = _inits[n.Input[2]];
+                float beta = GraphEditor.AttrFloat(n, "beta", 1f);
+                bias = (TensorData.ToSingles(c).Select(v => v * beta).ToArray(), c.Dims.ToArray());
+            }
+        }
+        return (wf, k, nOut, bias);
+    }
+
+    private void Rebuild(Dictionary<NodeProto, List<NodeProto>> replace)
+    {
+        var result = new List<NodeProto>();
+        foreach (var n in _e.Graph.Node)
+        {
+            if (replace.TryGetValue(n, out var list)) result.AddRange(list);
+            else result.Add(n);
+        }
+        _e.Graph.Node.Clear();
+        _e.Graph.Node.AddRange(result);
+        _e.RemoveUnusedInitializers();
+    }
+
+    // ---------------------------------------------------------------- int4 weight-only
+
+    public ModelProto Int4(List<NodeProto> nodes)
+    {
+        var replace = new Dictionary<NodeProto, List<NodeProto>>(ReferenceEqualityComparer.Instance);
+        foreach (var n in nodes)
+        {
+            if (n.OpType == "Conv")
+            {
+                var w = _inits[n.Input[1]];
+                long[] dims = w.Dims.ToArray();
+                var (values, cs) = WeightQuantizer.Quantize(TensorData.ToSingles(w), dims, _o.PerChannel ? 0 : -1, -8, 7, _o.WeightClipping);
+                string wq = _e.AddInitializer(TensorData.FourBit(_e.UniqueName(n.Input[1] + "_q4"), true, values.Select(v => (byte)(v & 0xF)).ToArray(), dims));
+                string ws = _e.AddInitializer(_o.PerChannel ? TensorData.Floats(_e.UniqueName(n.Input[1] + "_s"), cs, cs.Length) : TensorData.Floats(_e.UniqueName(n.Input[1] + "_s"), cs));
+                string wdq = _e.UniqueName(n.Input[1] + "_dq");
+                var dq = GraphPreparation.Node("DequantizeLinear", [wq, ws], [wdq], "");
+                if (_o.PerChannel) dq.Attribute.Add(OnnxAttribute.Int("axis", 0));
+                n.Input[1] = wdq;
+                replace[n] = [dq, n];
+                Count(n);
+                continue;
+            }
+            var (wf, k, nOut, bias) = MatMulWeights(n);
+            int block = _o.Int4BlockSize > 0 ? _o.Int4BlockSize : (int)Math.Max(16, System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)k));
+            if (block < 16 || (block & (block - 1)) != 0)
+                throw new ArgumentException($"Int4BlockSize must be 0 or a power of two of at least 16, not {_o.Int4BlockSize}.");
+            long blocks = (k + block - 1) / block;
+            int blob = block / 2;
+            var packed = new byte[nOut * blocks * blob];
+            var scales = new float[nOut * blocks];
+            for (long col = 0; col < nOut; col++)
+            {
+                for (long b = 0; b < blocks; b++)
+                {
+                    long k0 = b * block, k1 = Math.Min(k, k0 + block);
+                    float absmax = 0;
+                    for (long r = k0; r < k1; r++) absmax = Math.Max(absmax, Math.Abs(wf[r * nOut + col]));
+                    float scale = absmax > 0 ? absmax / 7f : 1f;
+                    if (_o.WeightClipping && absmax > 0)
+                        scale = ClipSearch(wf, k0, k1, nOut, col, absmax / 7f);
+                    scales[col * blocks + b] = scale;
+                    for (long r = k0; r < k0 + block; r++)
+                    {
+                        int qv = r < k1 ? (int)Math.Clamp(MathF.Round(wf[r * nOut + col] / scale), -8, 7) : 0;
+                        byte u = (byte)(qv + 8);
+                        long idx = (col * blocks + b) * blob + (r - k0) / 2;
+                        packed[idx] |= (byte)(((r - k0) & 1) == 0 ? u : u << 4);
+                    }
+                }
+            }
+            string baseName = n.Input[1];
+            string bq = _e.AddInitializer(TensorData.Bytes(_e.UniqueName(baseName + "_q4"), packed, nOut, blocks, blob));
+            string bs = _e.AddInitializer(TensorData.Floats(_e.UniqueName(baseName + "_s"), scales, nOut * blocks));
+            string y = n.Output[0];
+            string mm = bias is null ? y : _e.UniqueName(y + "_nobias");
+            var nb = GraphPreparation.Node("MatMulNBits", [n.Input[0], bq, bs], [mm], _e.UniqueName(n.Name + "_MatMulNBits"),
+                OnnxAttribute.Int("K", k), OnnxAttribute.Int("N", nOut), OnnxAttribute.Int("bits", 4), OnnxAttribute.Int("block_size", block));
+            nb.Domain = OnnxGraphBuilder.MicrosoftDomain;
+            var list = new List<NodeProto> { nb };
+            if (bias is not null)
+            {
+                string bn = _e.AddInitializer(TensorData.Floats(_e.UniqueName(n.Name + "_bias"), bias.Value.Values, bias.Value.Dims));
+                list.Add(GraphPreparation.Node("Add", [mm, bn], [y], _e.UniqueName(n.Name + "_Add")));
+            }
+            replace[n] = list;
+            Count(n);
+        }
+        _e.ImportDomain(OnnxGraphBuilder.MicrosoftDomain, 1);
+        Rebuild(replace);
+        return _e.Model;
+    }
+
+    private static float ClipSearch(float[] wf, long k0, long k1, long nOut, long col, float scale0)
+    {
+        double best = double.PositiveInfinity;
+        float bestScale = scale0;
+        for (int step = 0; step <= 40; step++)
+        {
+            float s = scale0 * (1 - step * 0.0125f);
+            double err = 0;
+            for (long r = k0; r < k1; r++)
+            {
+                float v = wf[r * nOut + col];
+                float d = v - Math.Clamp(MathF.Round(v / s), -8, 7) * s;
+                err += d * (double)d;
+            }
+            if (err < best) { best = err; bestScale = s; }
+        }
+        return bestScale;
+    }
+}
+
+/// <summary>(node, input index) keys compared by node identity: protobuf messages hash by value, and inputs are rewritten.</summary>
+internal sealed class NodeSlotComparer : IEqualityComparer<(NodeProto Node, int Slot)>
+{
+    public bool Equals((NodeProto Node, int Slot) x, (NodeProto Node, int Slot) y) => ReferenceEquals(x.Node, y.Node) && x.Slot == y.Slot;
+    public int GetHashCode((NodeProto Node, int Slot) obj) => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Node), obj.Slot);
+}
