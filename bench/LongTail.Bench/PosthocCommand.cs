@@ -118,7 +118,7 @@ public static class PosthocCommand
         return 0;
     }
 
-    private static IEstimator<ITransformer> Pipeline(MLContext ml, CsvSchema schema, string trainerName, bool weights, int seed)
+    internal static IEstimator<ITransformer> Pipeline(MLContext ml, CsvSchema schema, string trainerName, bool weights, int seed)
     {
         var categorical = schema.CategoricalFeatures.Select(c => new InputOutputColumnPair(c)).ToArray();
         IEstimator<ITransformer> pipeline = ml.Transforms.Concatenate("Features", schema.NumericFeatures.Concat(schema.CategoricalFeatures).ToArray());
@@ -142,7 +142,7 @@ public static class PosthocCommand
         return pipeline.Append(trainer);
     }
 
-    private static long[] LabelCounts(IDataView data)
+    internal static long[] LabelCounts(IDataView data)
     {
         int k = (int)((KeyDataViewType)data.Schema["Label"].Type).Count;
         var counts = new long[k];
@@ -152,7 +152,7 @@ public static class PosthocCommand
     }
 
     /// <summary>Holds out round(n_c * fraction) rows of each class (keeping at least one of a class with 2 or more rows).</summary>
-    private static (IDataView Kept, IDataView HeldOut) StratifiedSplit(MLContext ml, IDataView data, double fraction, int seed)
+    internal static (IDataView Kept, IDataView HeldOut) StratifiedSplit(MLContext ml, IDataView data, double fraction, int seed)
     {
         int[] groups = StratifiedFolds.ReadGroups(data, "Label");
         var random = new Random(seed);

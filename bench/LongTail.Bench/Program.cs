@@ -10,6 +10,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["knn"] = KnnCommand.Run,
     ["cv"] = CvCommand.Run,
     ["posthoc"] = PosthocCommand.Run,
+    ["labelshift"] = LabelShiftCommand.Run,
     ["conformal"] = ConformalCommand.Run,
     ["conformal-speed"] = ConformalSpeedCommand.Run,
     ["quantize"] = QuantizeCommand.Run,
