@@ -46,12 +46,12 @@ public sealed class RegressionNeuralNetworkTrainer : IEstimator<ITransformer>
         NetworkTrainer.Validate(o);
         double[] quantiles = ValidateLossOptions(o);
         var data = Read(input, o);
-        NetworkTrainer.ResolveDevice(o.Device);
         var random = NetworkTrainer.Seed(o);
         var (train, validation) = NetworkTrainer.SplitValidation(o, data, random, v => Read(v, o));
         int outputs = quantiles.Length;
-        Tensor? q = null;
-        var loss = CreateLoss(o, quantiles, () => q ??= torch.tensor(quantiles.Select(v => (float)v).ToArray()));
+        // Created outside any dispose scope: it lives as long as the loss.
+        using var q = torch.tensor(quantiles.Select(v => (float)v).ToArray()).to(NetworkTrainer.ResolveDevice(o.Device));
+        var loss = CreateLoss(o, q);
         var objective = new Objective
         {
             Loss = loss,
@@ -90,7 +90,7 @@ public sealed class RegressionNeuralNetworkTrainer : IEstimator<ITransformer>
         return onnx.GetOutputSchema(inputSchema);
     }
 
-    private static Func<Tensor, Tensor, int, Tensor> CreateLoss(RegressionNeuralNetworkOptions o, double[] quantiles, Func<Tensor> quantileTensor)
+    private static Func<Tensor, Tensor, int, Tensor> CreateLoss(RegressionNeuralNetworkOptions o, Tensor quantiles)
     {
         switch (o.Loss)
         {
@@ -107,7 +107,7 @@ public sealed class RegressionNeuralNetworkTrainer : IEstimator<ITransformer>
             case RegressionLoss.LogCosh:
                 return (p, y, _) => LossFunctions.LogCosh(p.squeeze(1), y);
             case RegressionLoss.Quantile:
-                return (p, y, _) => LossFunctions.Pinball(p, y, quantileTensor().to(p.device));
+                return (p, y, _) => LossFunctions.Pinball(p, y, quantiles.device == p.device ? quantiles : quantiles.to(p.device));
             default:
                 throw new ArgumentOutOfRangeException(nameof(o.Loss), $"Unknown loss {o.Loss}.");
         }
