@@ -50,7 +50,8 @@ public sealed class LossFixtureTests
                 Vec(LossFunctions.ClassWeights(counts, ClassWeighting.EffectiveNumber, Num(p, "beta")))),
             "balanced_softmax" => LossFunctions.OffsetCrossEntropy(z, y, Vec(counts.Select(n => Math.Log(n)).ToArray())),
             "logit_adjusted" => LossFunctions.OffsetCrossEntropy(z, y, Vec(counts.Select(n => Num(p, "tau") * Math.Log((double)n / counts.Sum())).ToArray())),
-            "equalization" => LossFunctions.Equalization(z, y, Vec(counts.Select(n => (double)n / counts.Sum() < Num(p, "threshold") ? 1.0 : 0.0).ToArray())),
+            "equalization" => LossFunctions.Equalization(z, y, Vec(counts.Select(n => (double)n / counts.Sum() < Num(p, "threshold") ? 1.0 : 0.0).ToArray()),
+                Matrix(p.GetProperty("beta"))),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name),
         };
         AssertMatches(c, loss, z, "grad");

@@ -62,14 +62,15 @@ internal static class LossFunctions
         return F.cross_entropy(logits + offsets.unsqueeze(0), targets).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Sigmoid equalization loss; <paramref name="tailMask"/> is 1 for classes with frequency below lambda.</summary>
-    public static Tensor Equalization(Tensor logits, Tensor targets, Tensor tailMask)
+    /// <summary>Softmax equalization loss: cross-entropy with the logits of tail negatives removed from the softmax where
+    /// <paramref name="beta"/> (Bernoulli(gamma) draws, [B, K]) is 1; <paramref name="tailMask"/> is 1 for classes with
+    /// training frequency below lambda.</summary>
+    public static Tensor Equalization(Tensor logits, Tensor targets, Tensor tailMask, Tensor beta)
     {
         using var scope = NewDisposeScope();
         Tensor onehot = F.one_hot(targets, logits.shape[1]).to(logits.dtype);
-        Tensor weight = 1 - tailMask.unsqueeze(0) * (1 - onehot);
-        Tensor bce = F.binary_cross_entropy_with_logits(logits, onehot, reduction: nn.Reduction.None);
-        return (weight * bce).sum(1).mean().MoveToOuterDisposeScope();
+        Tensor ignored = (beta * tailMask.unsqueeze(0) * (1 - onehot)) > 0.5;
+        return F.cross_entropy(logits.masked_fill(ignored, double.NegativeInfinity), targets).MoveToOuterDisposeScope();
     }
 
     public static Tensor BinaryCrossEntropy(Tensor logits, Tensor targets) =>

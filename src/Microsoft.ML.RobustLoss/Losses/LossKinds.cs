@@ -30,9 +30,11 @@ public enum TailLoss
     /// <summary>Logit-adjusted cross-entropy (Menon et al. 2021): cross-entropy of <c>z + tau log prior_c</c>; scoring uses <c>softmax(z)</c>.</summary>
     LogitAdjusted,
 
-    /// <summary>Equalization loss, sigmoid version (Tan et al. 2020, eq. 3-4, no background class): per-class binary
-    /// cross-entropy summed over classes, where a negative class <c>j</c> whose training frequency <c>n_j / N</c> is below the
-    /// threshold lambda is ignored (weight 0). Scoring uses <c>softmax(z)</c> (same arg-max as the sigmoids).</summary>
+    /// <summary>Equalization loss, softmax version (Tan et al. 2020, section 3.3, their form for classification without a
+    /// background class): cross-entropy of <c>exp(z_y) / sum_k w_k exp(z_k)</c> with <c>w_k = 1 - beta T(f_k) (1 - y_k)</c>:
+    /// the logit of a tail class (training frequency <c>n_k / N</c> below lambda) that is not the row's class is left out of the
+    /// softmax when <c>beta</c>, drawn per row and class from Bernoulli(gamma), is 1. Scoring uses <c>softmax(z)</c>.
+    /// (The sigmoid version needs background rows to push tail logits down; without them tail classes take over.)</summary>
     Equalization,
 }
 

@@ -152,6 +152,8 @@ public sealed class MulticlassNeuralNetworkTrainer : IEstimator<ITransformer>
             throw new ArgumentOutOfRangeException(nameof(o.DeferredReweightingEpoch), "DeferredReweightingEpoch must be at least 1 when set.");
         if (o.DeferredReweightingEpoch is not null && o.Loss != TailLoss.LdamDrw)
             throw new ArgumentException($"DeferredReweightingEpoch applies to the LdamDrw loss, not to {o.Loss}.", nameof(o.DeferredReweightingEpoch));
+        if (!(o.EqualizationGamma >= 0 && o.EqualizationGamma <= 1))
+            throw new ArgumentOutOfRangeException(nameof(o.EqualizationGamma), $"EqualizationGamma must be in [0, 1]; got {o.EqualizationGamma}.");
         if (o.EqualizationThreshold is double t && !(t > 0 && t <= 1))
             throw new ArgumentOutOfRangeException(nameof(o.EqualizationThreshold), $"EqualizationThreshold must be in (0, 1]; got {t}.");
     }
@@ -196,7 +198,8 @@ public sealed class MulticlassNeuralNetworkTrainer : IEstimator<ITransformer>
             case TailLoss.Equalization:
                 double lambda = o.EqualizationThreshold ?? 1.0 / (2 * k);
                 var tail = Vec(counts.Select(n => n / total < lambda ? 1.0 : 0.0));
-                loss = (z, y, _) => LossFunctions.Equalization(z, y, tail);
+                double gamma = o.EqualizationGamma;
+                loss = (z, y, _) => LossFunctions.Equalization(z, y, tail, (torch.rand(z.shape, device: z.device) < gamma).to(z.dtype));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(o.Loss), $"Unknown loss {o.Loss}.");

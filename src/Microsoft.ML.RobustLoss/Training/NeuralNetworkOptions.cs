@@ -246,6 +246,10 @@ public sealed class MulticlassNeuralNetworkOptions : ClassificationNeuralNetwork
     /// <summary>Lambda of <see cref="TailLoss.Equalization"/>: classes with training frequency <c>n_c / N</c> below it are
     /// tail classes; <see langword="null"/> (default) means <c>1 / (2K)</c> for K classes.</summary>
     public double? EqualizationThreshold { get; set; }
+
+    /// <summary>Gamma of <see cref="TailLoss.Equalization"/>: the probability that a tail negative's logit is left out of a
+    /// row's softmax. Default 0.9.</summary>
+    public double EqualizationGamma { get; set; } = 0.9;
 }
 
 /// <summary>Options of <see cref="BinaryNeuralNetworkTrainer"/>.</summary>

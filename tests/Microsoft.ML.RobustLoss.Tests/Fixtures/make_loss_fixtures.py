@@ -55,14 +55,17 @@ def logit_adjusted(z, y, counts, tau):
     return F.cross_entropy(z + tau * torch.log(n / n.sum())[None, :], y)
 
 
-def eql(z, y, counts, lam):
-    # Sigmoid equalization loss (Tan et al. 2020, eq. 3-4), no background class: E(r) = 1.
+EQL_BETA = [[1, 1, 0, 1], [1, 0, 1, 1], [1, 1, 1, 1], [0, 1, 1, 0], [1, 1, 1, 1], [1, 1, 0, 1]]
+
+
+def eql(z, y, counts, lam, beta):
+    # Softmax equalization loss (Tan et al. 2020, sec. 3.3, for classification without a background class):
+    # -log(exp(z_y) / sum_k w_k exp(z_k)), w_k = 1 - beta_k T_lambda(f_k) (1 - y_k), beta_k ~ Bernoulli(gamma) given here.
     n = torch.tensor(counts, dtype=DT)
-    tail = (n / n.sum() < lam).to(DT)                         # T_lambda(f_j)
+    tail = (n / n.sum() < lam).to(DT)
     onehot = F.one_hot(y, z.shape[1]).to(DT)
-    w = 1 - tail[None, :] * (1 - onehot)
-    bce = F.binary_cross_entropy_with_logits(z, onehot, reduction='none')
-    return (w * bce).sum(1).mean()
+    w = 1 - torch.tensor(beta, dtype=DT) * tail[None, :] * (1 - onehot)
+    return F.cross_entropy(z.masked_fill(w == 0, float('-inf')), y)
 
 
 def binary_focal(z, y, gamma, alpha):
@@ -103,7 +106,7 @@ cases = [
     case_cls("ldam_drw", lambda z, y: ldam(z, y, COUNTS, 0.5, 30.0, effective_number(COUNTS, 0.9999)), max_margin=0.5, scale=30.0, beta=0.9999),
     case_cls("balanced_softmax", lambda z, y: balanced_softmax(z, y, COUNTS)),
     case_cls("logit_adjusted", lambda z, y: logit_adjusted(z, y, COUNTS, 1.5), tau=1.5),
-    case_cls("equalization", lambda z, y: eql(z, y, COUNTS, 0.05), threshold=0.05),
+    case_cls("equalization", lambda z, y: eql(z, y, COUNTS, 0.05, EQL_BETA), threshold=0.05, beta=EQL_BETA),
 ]
 
 BZ = (torch.randn(8, dtype=DT) * 2).tolist()
