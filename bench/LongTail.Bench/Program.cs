@@ -9,6 +9,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["resample"] = ResampleCommand.Run,
     ["knn"] = KnnCommand.Run,
     ["cv"] = CvCommand.Run,
+    ["train"] = TrainCommand.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
