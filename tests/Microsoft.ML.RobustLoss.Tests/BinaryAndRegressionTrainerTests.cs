@@ -107,4 +107,23 @@ public sealed class BinaryAndRegressionTrainerTests
         var engine = new MLContext().Model.CreatePredictionEngine<RegressionRow, RegressionPrediction>(loaded);
         Assert.Equal(3, engine.Predict(new RegressionRow { Features = [0.5f, 0.5f] }).Score.Length);
     }
+
+    [Fact]
+    public void OutputSchemasMatchTheFittedColumns()
+    {
+        var ml = new MLContext();
+        var create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!;
+        SchemaShape Shape(IDataView v) => (SchemaShape)create.Invoke(null, [v.Schema])!; // internal in ML.NET (test only)
+
+        var binary = ml.Data.LoadFromEnumerable(TestData.BinaryBlobs(5, 5, 1));
+        var b = ml.BinaryClassification.Trainers.NeuralNetwork(epochs: 1).GetOutputSchema(Shape(binary));
+        Assert.Equal(BooleanDataViewType.Instance, b.Single(c => c.Name == "PredictedLabel").ItemType);
+        Assert.Equal(SchemaShape.Column.VectorKind.Vector, b.Single(c => c.Name == "Probability").Kind);
+        Assert.DoesNotContain(b, c => c.Name.StartsWith("robustloss_", StringComparison.Ordinal));
+
+        var regression = ml.Data.LoadFromEnumerable(TestData.Linear(5, 1));
+        var r = ml.Regression.Trainers.NeuralNetwork(epochs: 1).GetOutputSchema(Shape(regression));
+        Assert.Equal(NumberDataViewType.Single, r.Single(c => c.Name == "Score").ItemType);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.NeuralNetwork(featureColumnName: "Missing").GetOutputSchema(Shape(regression)));
+    }
 }

@@ -176,7 +176,8 @@ public abstract class NeuralNetworkOptionsBase
     public int? EarlyStoppingPatience { get; set; }
 
     /// <summary>The random seed for weights, dropout, shuffling and the validation split; <see langword="null"/> means 0,
-    /// independent of the <see cref="MLContext"/>'s seed. Runs on the CPU with the same seed and threads are reproducible.</summary>
+    /// independent of the <see cref="MLContext"/>'s seed. Runs on the CPU with the same seed and threads are reproducible;
+    /// the seed sets TorchSharp's process-wide generator, so trainings running concurrently in one process are not.</summary>
     public int? Seed { get; set; }
 
     /// <summary>Where to train. Default <see cref="TrainingDevice.Auto"/>. Scoring always runs through ONNX Runtime on the CPU.</summary>
