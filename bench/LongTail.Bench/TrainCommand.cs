@@ -81,19 +81,21 @@ public static class TrainCommand
         };
         var trainData = LabeledFeatures.Read(train, "Label", "Features");
         var bareTimes = new List<double>();
-        double? bare = mode == "ours" ? null : BareSecondsPerEpoch(options, trainData, bareTimes);
+        var bareCpu = new List<double>();
+        double? bare = mode == "ours" ? null : BareSecondsPerEpoch(options, trainData, bareTimes, bareCpu);
         if (mode == "bare")
         {
             BenchOutput.Emit(new
             {
                 command = "train", mode, loss = lossName, rows = trainData.RowCount, features = trainData.FeatureCount, hidden, batch, threads, epochs,
-                seconds_per_epoch = bare, min_seconds_per_epoch = bareTimes.Min(),
+                seconds_per_epoch = bare, min_seconds_per_epoch = bareTimes.Min(), cpu_seconds_per_epoch = Median(bareCpu),
             });
             return 0;
         }
 
         var epochTimes = new List<double>();
-        options.Progress = new EpochSink(epochTimes);
+        var epochCpu = new List<double>();
+        options.Progress = new EpochSink(epochTimes, epochCpu);
         var clock = Stopwatch.StartNew();
         var model = ml.MulticlassClassification.Trainers.NeuralNetwork(options).Fit(train);
         double fitSeconds = clock.Elapsed.TotalSeconds;
@@ -132,13 +134,16 @@ public static class TrainCommand
             // The fastest epoch of each: on a shared machine contention only ever adds time.
             min_seconds_per_epoch = epochTimes.Min(),
             bare_min_seconds_per_epoch = bareTimes.Count > 0 ? bareTimes.Min() : (double?)null,
+            // Process CPU time (all threads) per epoch, median after the first: far less sensitive to other processes.
+            cpu_seconds_per_epoch = Median(epochCpu),
+            bare_cpu_seconds_per_epoch = bareCpu.Count > 0 ? Median(bareCpu) : (double?)null,
             fit_seconds = fitSeconds,
         });
         return 0;
     }
 
     /// <summary>The bare loop: same network, initialisation, optimiser, loss, batch and threads; tensors already in memory.</summary>
-    private static double BareSecondsPerEpoch(MulticlassNeuralNetworkOptions o, LabeledFeatures data, List<double> times)
+    private static double BareSecondsPerEpoch(MulticlassNeuralNetworkOptions o, LabeledFeatures data, List<double> times, List<double> cpu)
     {
         torch.set_num_threads(o.NumberOfThreads!.Value);
         torch.random.manual_seed(o.Seed!.Value);
@@ -152,6 +157,7 @@ public static class TrainCommand
         {
             using var perm = torch.randperm(data.RowCount);
             var clock = Stopwatch.StartNew();
+            var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
             for (int start = 0; start < data.RowCount; start += o.BatchSize)
             {
                 using var scope = NewDisposeScope();
@@ -163,6 +169,7 @@ public static class TrainCommand
                 _ = loss.item<float>();
             }
             times.Add(clock.Elapsed.TotalSeconds);
+            cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds);
             BenchOutput.Log($"bare epoch {epoch}: {times[^1]:F3}s");
         }
         return Median(times);
@@ -179,10 +186,18 @@ public static class TrainCommand
             : throw new BenchArgumentException($"Option '--{name}' expects a number, got '{v}'.")
         : fallback;
 
-    private sealed class EpochSink(List<double> times) : IProgress<NeuralNetworkEpoch>
+    /// <summary>Epoch wall times from the trainer, and process CPU time between consecutive reports (from the second epoch;
+    /// no validation runs here, so that is the epoch's training).</summary>
+    private sealed class EpochSink(List<double> times, List<double> cpu) : IProgress<NeuralNetworkEpoch>
     {
+        private TimeSpan? _last;
+
         public void Report(NeuralNetworkEpoch value)
         {
+            var now = Process.GetCurrentProcess().TotalProcessorTime;
+            if (_last is TimeSpan last)
+                cpu.Add((now - last).TotalSeconds);
+            _last = now;
             times.Add(value.Seconds);
             BenchOutput.Log($"epoch {value.Epoch}: loss {value.TrainingLoss:G5}, {value.Seconds:F3}s");
         }
