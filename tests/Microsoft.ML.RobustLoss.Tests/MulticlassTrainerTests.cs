@@ -108,4 +108,31 @@ public sealed class MulticlassTrainerTests
         Assert.Equal(NumberDataViewType.Single, score.ItemType);
         Assert.True(predicted.IsKey);
     }
+
+    [Fact]
+    public void FittedModelHoldsOnlyStockMlNetTransformers()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = TestData.KeyedBlobs(ml, Counts, seed: 4);
+        var o = Small();
+        o.Epochs = 1;
+        var model = ml.MulticlassClassification.Trainers.NeuralNetwork(o).Fit(train);
+        var types = new List<Type>();
+        void Walk(ITransformer t)
+        {
+            types.Add(t.GetType());
+            if (t is IEnumerable<ITransformer> chain)
+            {
+                foreach (var inner in chain)
+                    Walk(inner);
+            }
+        }
+        Walk(model);
+        Assert.Contains(types, t => t.Name.StartsWith("OnnxTransformer", StringComparison.Ordinal));
+        Assert.Contains(types, t => t.Name.StartsWith("ClusteringPredictionTransformer", StringComparison.Ordinal));
+        // Nothing of ours, of TorchSharp or of ML.LongTail: the saved model loads where only ML.NET and ONNX Runtime are.
+        Assert.All(types, t => Assert.StartsWith("Microsoft.ML", t.Assembly.GetName().Name));
+        Assert.All(types, t => Assert.DoesNotContain("RobustLoss", t.Assembly.GetName().Name));
+        Assert.All(types, t => Assert.DoesNotContain("LongTail", t.Assembly.GetName().Name));
+    }
 }

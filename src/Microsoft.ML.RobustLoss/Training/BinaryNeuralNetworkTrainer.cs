@@ -48,7 +48,7 @@ public sealed class BinaryNeuralNetworkTrainer : IEstimator<ITransformer>
         NetworkTrainer.Validate(o);
         ValidateLossOptions(o);
         var data = Read(input, o);
-        var device = NetworkTrainer.ResolveDevice(o.Device);
+        NetworkTrainer.ResolveDevice(o.Device); // a CUDA request without CUDA fails before any work
         var random = NetworkTrainer.Seed(o);
         var (train, validation) = NetworkTrainer.SplitValidation(o, data, random, v => Read(v, o));
 
@@ -63,7 +63,6 @@ public sealed class BinaryNeuralNetworkTrainer : IEstimator<ITransformer>
             RetrainingLoss = (z, y, _) => LossFunctions.BinaryCrossEntropy(z.squeeze(1), y),
             Validate = (outputs, v) => ClassificationMetrics.Score(outputs, v, 2, o.ValidationMetric),
         };
-        _ = device;
         using var net = new Mlp(data.Width, o.HiddenLayers, 1, o.Activation, o.Normalization, o.Dropout);
         NetworkTrainer.Train(_environment, Name, o, net, train, validation, objective, o.Sampling, o.ClassifierRetrainingEpochs, random);
 
