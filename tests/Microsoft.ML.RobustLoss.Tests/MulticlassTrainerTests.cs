@@ -135,4 +135,27 @@ public sealed class MulticlassTrainerTests
         Assert.All(types, t => Assert.DoesNotContain("RobustLoss", t.Assembly.GetName().Name));
         Assert.All(types, t => Assert.DoesNotContain("LongTail", t.Assembly.GetName().Name));
     }
+
+    private sealed class RawKeyRow
+    {
+        [KeyType(3)]
+        public uint Label { get; set; }
+
+        [VectorType(2)]
+        public float[] Features { get; set; } = [];
+    }
+
+    [Fact]
+    public void AKeyLabelWithoutNamesGivesAPlainKeyOfTheSameCount()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = TestData.Blobs([40, 40, 40], seed: 6).Select(r => new RawKeyRow { Label = uint.Parse(r.Label[^1..]), Features = r.Features });
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var scored = ml.MulticlassClassification.Trainers.NeuralNetwork(Small()).Fit(data).Transform(data);
+        var predicted = scored.Schema["PredictedLabel"];
+        Assert.Equal(new KeyDataViewType(typeof(uint), 3), predicted.Type);
+        Assert.False(predicted.HasKeyValues());
+        var accuracy = scored.GetColumn<uint>("Label").Zip(scored.GetColumn<uint>("PredictedLabel"), (l, p) => l == p ? 1.0 : 0).Average();
+        Assert.True(accuracy > 0.9, $"accuracy {accuracy}");
+    }
 }
