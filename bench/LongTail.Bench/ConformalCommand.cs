@@ -52,13 +52,7 @@ public static class ConformalCommand
         var train = ml.Data.FilterRowsByKeyColumnFraction(data, "Fold", 0, 0.5);
         var rest = ml.Data.FilterRowsByKeyColumnFraction(data, "Fold", 0.5, 1);
 
-        var categorical = schema.CategoricalFeatures.Select(c => new InputOutputColumnPair(c)).ToArray();
-        IEstimator<ITransformer> pipeline = ml.Transforms.Concatenate("Features", schema.NumericFeatures.Concat(schema.CategoricalFeatures).ToArray());
-        if (categorical.Length > 0)
-            pipeline = ml.Transforms.Categorical.OneHotEncoding(categorical).Append(pipeline);
-        pipeline = pipeline
-            .Append(ml.Transforms.ReplaceMissingValues("Features"))
-            .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+        IEstimator<ITransformer> pipeline = schema.Featurize(ml)
             .Append(ml.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
             {
                 Seed = seed, Silent = true, Verbose = false, NumberOfThreads = 1, Deterministic = true,

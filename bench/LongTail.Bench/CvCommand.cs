@@ -35,13 +35,7 @@ public static class CvCommand
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label", label).Fit(raw).Transform(raw);
         var data = ml.Data.AddStratifiedFoldColumn(ml.Data.Cache(keyed), "Label", folds, seed, "Fold");
 
-        var categorical = schema.CategoricalFeatures.Select(c => new InputOutputColumnPair(c)).ToArray();
-        IEstimator<ITransformer> pipeline = ml.Transforms.Concatenate("Features", schema.NumericFeatures.Concat(schema.CategoricalFeatures).ToArray());
-        if (categorical.Length > 0)
-            pipeline = ml.Transforms.Categorical.OneHotEncoding(categorical).Append(pipeline);
-        pipeline = pipeline
-            .Append(ml.Transforms.ReplaceMissingValues("Features"))
-            .Append(ml.Transforms.NormalizeMeanVariance("Features"));
+        IEstimator<ITransformer> pipeline = schema.Featurize(ml);
         var sampler = samplerName == "none" ? null : ResampleCommand.CreateSampler(samplerName, seed, k);
         IEstimator<ITransformer> trainer = trainerName switch
         {

@@ -120,13 +120,7 @@ public static class PosthocCommand
 
     internal static IEstimator<ITransformer> Pipeline(MLContext ml, CsvSchema schema, string trainerName, bool weights, int seed)
     {
-        var categorical = schema.CategoricalFeatures.Select(c => new InputOutputColumnPair(c)).ToArray();
-        IEstimator<ITransformer> pipeline = ml.Transforms.Concatenate("Features", schema.NumericFeatures.Concat(schema.CategoricalFeatures).ToArray());
-        if (categorical.Length > 0)
-            pipeline = ml.Transforms.Categorical.OneHotEncoding(categorical).Append(pipeline);
-        pipeline = pipeline
-            .Append(ml.Transforms.ReplaceMissingValues("Features"))
-            .Append(ml.Transforms.NormalizeMeanVariance("Features"));
+        IEstimator<ITransformer> pipeline = schema.Featurize(ml);
         string? weight = weights ? "Weight" : null;
         if (weights)
             pipeline = pipeline.Append(new Microsoft.ML.LongTail.Weighting.ClassBalancedWeightsEstimator(ml, new() { OutputColumnName = "Weight" }));

@@ -74,6 +74,22 @@ internal sealed class CsvSchema
     }
 
     /// <summary>
+    /// The features of every model the bench and the command line train: numeric columns as they are, text columns one-hot
+    /// encoded, concatenated into <paramref name="outputColumnName"/>, missing values replaced by the mean and every feature
+    /// standardised (fitted on the training rows only, as part of the pipeline).
+    /// </summary>
+    public IEstimator<ITransformer> Featurize(MLContext ml, string outputColumnName = "Features")
+    {
+        var categorical = CategoricalFeatures.Select(c => new InputOutputColumnPair(c)).ToArray();
+        IEstimator<ITransformer> pipeline = ml.Transforms.Concatenate(outputColumnName, NumericFeatures.Concat(CategoricalFeatures).ToArray());
+        if (categorical.Length > 0)
+            pipeline = ml.Transforms.Categorical.OneHotEncoding(categorical).Append(pipeline);
+        return pipeline
+            .Append(ml.Transforms.ReplaceMissingValues(outputColumnName))
+            .Append(ml.Transforms.NormalizeMeanVariance(outputColumnName));
+    }
+
+    /// <summary>
     /// The path of a plain-text copy of a gzipped file (<c>.gz</c>), made once per process in the temp folder and
     /// deleted at exit, because ML.NET's text loader reads only plain files; other paths are returned as they are.
     /// </summary>
