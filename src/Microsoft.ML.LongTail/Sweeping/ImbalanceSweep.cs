@@ -60,6 +60,7 @@ public static class ImbalanceSweep
         string label = options.LabelColumnName;
         var labelColumn = SchemaValidation.GetColumn(data.Schema, label, "label", nameof(options));
         ITransformer? labelMapping = null;
+        var original = data;
         if (labelColumn.Type is not KeyDataViewType)
         {
             labelMapping = mlContext.Transforms.Conversion.MapValueToKey(label).Fit(data);
@@ -92,6 +93,7 @@ public static class ImbalanceSweep
                     TrainCounts: Enumerable.Range(0, classCount).Select(c => (long)Enumerable.Range(0, labels.Length).Count(i => folds[i] != f && labels[i] == c)).ToArray());
         }).ToArray();
 
+        int smallest = (int)splits.Min(s => s.TrainCounts.Where(n => n > 0).Min());
         var candidates = Candidates(options);
         var trials = new List<SweepTrial>();
         SweepTrial? best = null;
@@ -100,11 +102,11 @@ public static class ImbalanceSweep
         foreach (var candidate in candidates)
         {
             if (cancellationToken.IsCancellationRequested) { stop = SweepStopReason.Cancelled; break; }
-            if (clock.Elapsed >= options.TimeBudget) { stop = SweepStopReason.Budget; break; }
+            if (best is not null && clock.Elapsed >= options.TimeBudget) { stop = SweepStopReason.Budget; break; }
             if (options.MaxTrials is { } max && trials.Count >= max) { stop = SweepStopReason.MaxTrials; break; }
 
             var trial = new SweepTrial(trials.Count + 1, candidate.Strategy.Name, candidate.Trainer.Name, candidate.StrategyParameters, candidate.TrainerParameters);
-            var pipeline = BuildPipeline(mlContext, options, candidate);
+            var pipeline = BuildPipeline(mlContext, options, candidate, smallest);
             var trialClock = Stopwatch.StartNew();
             var perFold = new List<Dictionary<SweepMetric, double>>();
             bool abandoned = false;
@@ -112,7 +114,8 @@ public static class ImbalanceSweep
             {
                 foreach (var split in splits)
                 {
-                    if (cancellationToken.IsCancellationRequested || clock.Elapsed >= options.TimeBudget)
+                    // The first trial's first fold always runs: it tells how long a trial takes.
+                    if ((best is not null || perFold.Count > 0) && (cancellationToken.IsCancellationRequested || clock.Elapsed >= options.TimeBudget))
                     {
                         abandoned = true;
                         break;
@@ -175,7 +178,7 @@ public static class ImbalanceSweep
         ITransformer bestModel = labelMapping is null ? fitted : new TransformerChain<ITransformer>(labelMapping, fitted);
         if (options.MapPredictedLabelToValue)
         {
-            var map = mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(bestModel.Transform(data));
+            var map = mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(bestModel.Transform(original));
             bestModel = bestModel is TransformerChain<ITransformer> chain ? chain.Append(map) : new TransformerChain<ITransformer>(bestModel, map);
         }
         return new SweepResult(options.Metric, trials, best, bestPipeline, bestModel, stop, clock.Elapsed, encoding.ClassNames);
@@ -221,11 +224,11 @@ public static class ImbalanceSweep
 
     private static string Key(Candidate c) => $"{c.Strategy.Name}|{c.StrategyParameters}|{c.Trainer.Name}|{c.TrainerParameters}";
 
-    private static IEstimator<ITransformer> BuildPipeline(MLContext ml, ImbalanceSweepOptions options, Candidate candidate)
+    private static IEstimator<ITransformer> BuildPipeline(MLContext ml, ImbalanceSweepOptions options, Candidate candidate, int smallest)
     {
         var context = new SweepStrategyContext(ml, options.LabelColumnName, options.FeatureColumnName, candidate.StrategyParameters, options.Seed,
             weight => candidate.Trainer.Create(new SweepTrainerContext(ml, options.LabelColumnName, options.FeatureColumnName, weight,
-                candidate.TrainerParameters, options.Seed)));
+                candidate.TrainerParameters, options.Seed)), smallest);
         var step = candidate.Strategy.Build(context);
         return options.Featurizer is null ? step : options.Featurizer.Append(step);
     }

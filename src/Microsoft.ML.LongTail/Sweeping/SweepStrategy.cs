@@ -11,8 +11,15 @@ namespace Microsoft.ML.LongTail.Sweeping;
 /// <param name="Parameters">The strategy's parameters chosen for this trial.</param>
 /// <param name="Seed">The sweep's seed.</param>
 /// <param name="CreateTrainer">Builds the trial's trainer, given the example-weight column (null for none).</param>
+/// <param name="SmallestClassCount">The fewest rows any class has in any training fold (neighbour-based samplers cap
+/// their number of neighbours below it).</param>
 public sealed record SweepStrategyContext(MLContext Context, string LabelColumnName, string FeatureColumnName,
-    SweepParameters Parameters, int Seed, Func<string?, IEstimator<ITransformer>> CreateTrainer);
+    SweepParameters Parameters, int Seed, Func<string?, IEstimator<ITransformer>> CreateTrainer, int SmallestClassCount)
+{
+    /// <summary>The parameter <paramref name="name"/> (default <paramref name="fallback"/>) capped at
+    /// <see cref="SmallestClassCount"/> - 1 and at least 1: a neighbour count every class can give.</summary>
+    public int Neighbors(string name = "k", int fallback = 5) => Math.Max(1, Math.Min(Parameters.Get(name, fallback), SmallestClassCount - 1));
+}
 
 /// <summary>
 /// How the class imbalance is handled in one trial: a name, a builder that wraps the trial's trainer into the estimator
@@ -98,7 +105,7 @@ public sealed class SweepStrategy
     public static SweepStrategy Smote() => Resampling("smote", c => new Smote(new SmoteOptions
     {
         LabelColumnName = c.LabelColumnName, FeatureColumnName = c.FeatureColumnName, Seed = c.Seed,
-        NumberOfNeighbors = c.Parameters.Get("k", 5), Strategy = Target(c), MaxDegreeOfParallelism = 1,
+        NumberOfNeighbors = c.Neighbors(), Strategy = Target(c), MaxDegreeOfParallelism = 1,
     }), SweepParameter.Choice("k", 5, 3), SweepParameter.Choice("q", 0.0, 0.5));
 
     /// <summary>Random over-sampling (<c>q</c> as for <see cref="Smote"/>).</summary>
@@ -117,14 +124,14 @@ public sealed class SweepStrategy
     public static SweepStrategy BorderlineSmote() => Resampling("borderline-smote", c => new BorderlineSmote(new BorderlineSmoteOptions
     {
         LabelColumnName = c.LabelColumnName, FeatureColumnName = c.FeatureColumnName, Seed = c.Seed,
-        NumberOfNeighbors = c.Parameters.Get("k", 5), MaxDegreeOfParallelism = 1,
+        NumberOfNeighbors = c.Neighbors(), MaxDegreeOfParallelism = 1,
     }), SweepParameter.Choice("k", 5, 3));
 
     /// <summary>ADASYN (<c>k</c> neighbours).</summary>
     public static SweepStrategy Adasyn() => Resampling("adasyn", c => new Adasyn(new AdasynOptions
     {
         LabelColumnName = c.LabelColumnName, FeatureColumnName = c.FeatureColumnName, Seed = c.Seed,
-        NumberOfNeighbors = c.Parameters.Get("k", 5), MaxDegreeOfParallelism = 1,
+        NumberOfNeighbors = c.Neighbors(), MaxDegreeOfParallelism = 1,
     }), SweepParameter.Choice("k", 5, 3));
 
     /// <summary>The default strategies: none, class-balanced weights, random over / under-sampling, SMOTE,
