@@ -10,6 +10,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["knn"] = KnnCommand.Run,
     ["cv"] = CvCommand.Run,
     ["posthoc"] = PosthocCommand.Run,
+    ["sweep"] = SweepCommand.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

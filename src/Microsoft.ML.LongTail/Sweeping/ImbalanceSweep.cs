@@ -20,11 +20,11 @@ public sealed class SweepBudgetException : Exception
 /// cross-validation (samplers and weights fitted on the training folds only), under a time budget.
 /// </summary>
 /// <remarks>
-/// The search is seeded and deterministic in its order: first every trainer as it is (the baseline), then every other
-/// strategy × trainer at default parameters in a shuffled order, then random draws from the full grid without
-/// repetition, until the budget, <see cref="ImbalanceSweepOptions.MaxTrials"/>, the grid or the cancellation token
-/// ends it. A trial that would run past the budget is abandoned between folds; the best completed trial is refitted
-/// on all the data. Cancelling keeps the best trial found so far (and throws only if none had completed).
+/// The search is seeded: first every trainer as it is (the baseline), then every other strategy × trainer at default
+/// parameters in a shuffled order with cheaper trainers (by their baseline's time) first, then random draws from the
+/// full grid without repetition, until the budget, <see cref="ImbalanceSweepOptions.MaxTrials"/>, the grid or the
+/// cancellation token ends it. A candidate whose trainer last took longer than the time left is skipped; a trial that
+/// runs past the budget is abandoned between folds. The best completed trial is refitted on all the data. Cancelling keeps the best trial found so far (and throws only if none had completed).
 /// </remarks>
 public static class ImbalanceSweep
 {
@@ -94,16 +94,27 @@ public static class ImbalanceSweep
         }).ToArray();
 
         int smallest = (int)splits.Min(s => s.TrainCounts.Where(n => n > 0).Min());
-        var candidates = Candidates(options);
+        // Seconds of each trainer's latest completed trial: the search tries cheaper trainers first after the
+        // baselines, and skips a candidate whose trainer last took longer than the time left.
+        var trainerSeconds = new Dictionary<string, double>(StringComparer.Ordinal);
+        var candidates = Candidates(options, trainerSeconds);
         var trials = new List<SweepTrial>();
         SweepTrial? best = null;
         IEstimator<ITransformer>? bestPipeline = null;
         var stop = SweepStopReason.Exhausted;
+        bool skippedForTime = false;
         foreach (var candidate in candidates)
         {
             if (cancellationToken.IsCancellationRequested) { stop = SweepStopReason.Cancelled; break; }
             if (best is not null && clock.Elapsed >= options.TimeBudget) { stop = SweepStopReason.Budget; break; }
             if (options.MaxTrials is { } max && trials.Count >= max) { stop = SweepStopReason.MaxTrials; break; }
+
+            if (best is not null && trainerSeconds.TryGetValue(candidate.Trainer.Name, out double typical)
+                && typical > (options.TimeBudget - clock.Elapsed).TotalSeconds)
+            {
+                skippedForTime = true;
+                continue;
+            }
 
             var trial = new SweepTrial(trials.Count + 1, candidate.Strategy.Name, candidate.Trainer.Name, candidate.StrategyParameters, candidate.TrainerParameters);
             var pipeline = BuildPipeline(mlContext, options, candidate, smallest);
@@ -132,6 +143,8 @@ public static class ImbalanceSweep
                 trial.Error = FirstLine(e);
             }
             trial.Seconds = trialClock.Elapsed.TotalSeconds;
+            if (!abandoned && trial.Status == SweepTrialStatus.Completed)
+                trainerSeconds[candidate.Trainer.Name] = trial.Seconds;
             if (abandoned)
             {
                 if (best is null)
@@ -166,6 +179,8 @@ public static class ImbalanceSweep
             options.Progress?.Report(trial);
         }
 
+        if (stop == SweepStopReason.Exhausted && (skippedForTime || clock.Elapsed >= options.TimeBudget))
+            stop = SweepStopReason.Budget;
         if (best is null || bestPipeline is null)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -186,8 +201,9 @@ public static class ImbalanceSweep
 
     private sealed record Candidate(SweepStrategy Strategy, SweepTrainer Trainer, SweepParameters StrategyParameters, SweepParameters TrainerParameters);
 
-    /// <summary>Baselines, then each strategy × trainer at defaults (shuffled), then random grid draws without repetition.</summary>
-    private static IEnumerable<Candidate> Candidates(ImbalanceSweepOptions options)
+    /// <summary>Baselines, then each strategy × trainer at defaults (shuffled, then cheaper trainers first by their
+    /// baseline's time), then random grid draws without repetition.</summary>
+    private static IEnumerable<Candidate> Candidates(ImbalanceSweepOptions options, IReadOnlyDictionary<string, double> trainerSeconds)
     {
         var random = new Random(options.Seed);
         var seen = new HashSet<string>();
@@ -197,7 +213,14 @@ public static class ImbalanceSweep
         var baseline = pairs.Take(options.Trainers.Count(t => options.Strategies[0].Supports(t))).ToArray();
         var rest = pairs.Skip(baseline.Length).ToArray();
         random.Shuffle(rest);
-        foreach (var (s, t) in baseline.Concat(rest))
+        foreach (var (s, t) in baseline)
+        {
+            var c = new Candidate(s, t, Defaults(s.Parameters), Defaults(t.Parameters));
+            if (seen.Add(Key(c)))
+                yield return c;
+        }
+        // Evaluated lazily: by now the baselines have run and their times are known (a stable sort keeps the shuffle among equals).
+        foreach (var (s, t) in rest.OrderBy(p => trainerSeconds.GetValueOrDefault(p.Trainer.Name)))
         {
             var c = new Candidate(s, t, Defaults(s.Parameters), Defaults(t.Parameters));
             if (seen.Add(Key(c)))
