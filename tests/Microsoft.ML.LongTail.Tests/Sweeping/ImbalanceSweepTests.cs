@@ -71,7 +71,7 @@ public sealed class ImbalanceSweepTests : IDisposable
         Assert.All(result.Trials.Where(t => t.Status == SweepTrialStatus.Completed), t => Assert.Equal(3, t.FoldMetrics.Count));
         var board = result.Leaderboard.Where(t => t.Status == SweepTrialStatus.Completed).ToArray();
         Assert.Same(result.BestTrial, board[0]);
-        for (int i = 1; i < board.Count; i++)
+        for (int i = 1; i < board.Length; i++)
             Assert.True(board[i - 1].MetricMean >= board[i].MetricMean);
         Assert.True(result.BestTrial.MetricMean > 0.5, result.BestTrial.ToString());
         Assert.Equal(["head", "mid", "tail"], result.ClassNames);
