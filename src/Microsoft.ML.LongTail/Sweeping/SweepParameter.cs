@@ -4,8 +4,8 @@ namespace Microsoft.ML.LongTail.Sweeping;
 
 /// <summary>
 /// One hyper-parameter of a <see cref="SweepTrainer"/> or a <see cref="SweepStrategy"/>: a name and the values the
-/// sweep may give it. The first value is the default, tried first. Maps onto AutoML's
-/// <c>Parameter.CreateFromChoices</c> / <c>[Choice]</c> in a <c>SearchSpace</c> (docs/sweep.md).
+/// sweep may give it. The first value is the default, tried first. Maps onto AutoML's <c>ChoiceOption</c> /
+/// <c>[Choice]</c> in a <c>SearchSpace</c> (docs/sweep.md).
 /// </summary>
 public sealed class SweepParameter
 {
