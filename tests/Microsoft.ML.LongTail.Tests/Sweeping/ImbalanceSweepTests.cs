@@ -149,6 +149,22 @@ public sealed class ImbalanceSweepTests : IDisposable
     }
 
     [Fact]
+    public void FoldSplit_KeyFractionFilter_HoldsOutExactlyTheFoldRows()
+    {
+        // The sweep splits each fold with a two-valued key (1: held out, 2: training) and FilterRowsByKeyColumnFraction.
+        var ml = new MLContext(1);
+        var data = Data(ml);
+        uint[] keys = Enumerable.Range(0, 88).Select(i => i % 4 == 0 ? 1u : 2u).ToArray();
+        var view = new Microsoft.ML.LongTail.Data.FoldColumnDataView(data, "__Split", keys, 2);
+        var test = ml.Data.FilterRowsByKeyColumnFraction(view, "__Split", 0.0, 0.5);
+        var train = ml.Data.FilterRowsByKeyColumnFraction(view, "__Split", 0.5, 1.0);
+        Assert.All(test.GetColumn<uint>("__Split"), k => Assert.Equal(1u, k));
+        Assert.All(train.GetColumn<uint>("__Split"), k => Assert.Equal(2u, k));
+        Assert.Equal(22, test.GetColumn<uint>("__Split").Count());
+        Assert.Equal(66, train.GetColumn<uint>("__Split").Count());
+    }
+
+    [Fact]
     public void PrecisionRecall_AveragePrecision_MatchesAHandComputedValue()
     {
         var ml = new MLContext(1);
