@@ -72,6 +72,7 @@ public static class SweepCommand
             {
                 trials = result.Trials.Count,
                 failed = result.Trials.Count(t => t.Status == SweepTrialStatus.Failed),
+                abandoned = result.Trials.Count(t => t.Status == SweepTrialStatus.Abandoned),
                 best = result.BestTrial.Description,
                 cv_metric = result.BestTrial.MetricMean,
                 cv_metric_sd = result.BestTrial.MetricStandardDeviation,

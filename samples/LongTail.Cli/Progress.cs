@@ -40,7 +40,7 @@ internal abstract class SweepProgressView : IProgress<SweepTrial>
 
     protected static string Score(SweepTrial t) => t.Status == SweepTrialStatus.Completed
         ? string.Create(CultureInfo.InvariantCulture, $"{t.MetricMean:0.0000} ± {t.MetricStandardDeviation:0.0000}")
-        : "failed";
+        : t.Status.ToString().ToLowerInvariant();
 
     /// <summary>The live Spectre.Console table where stdout is a terminal, plain lines otherwise.</summary>
     public static SweepProgressView Create(TextWriter output, double budgetSeconds, string metric) =>
@@ -55,7 +55,7 @@ internal abstract class SweepProgressView : IProgress<SweepTrial>
             string best = Best is null ? "none yet" : string.Create(CultureInfo.InvariantCulture, $"{Best.MetricMean:0.0000} (#{Best.Index})");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  trial {t.Index,3}  {Score(t),-17} {t.Seconds,5:0.0} s  {t.Description}") +
-                (t.Status == SweepTrialStatus.Failed ? $"  [{t.Error}]" : ""));
+                (t.Status != SweepTrialStatus.Completed ? $"  [{t.Error}]" : ""));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"             best {Metric} so far {best}; {Done} trials; {SecondsLeft:0} s left"));
         }
     }
@@ -82,7 +82,7 @@ internal abstract class SweepProgressView : IProgress<SweepTrial>
         {
             _table.AddRow(new Markup(t.Index.ToString(CultureInfo.InvariantCulture)),
                 new Markup(Markup.Escape(t.Description)),
-                new Markup(t.IsBestSoFar ? $"[green]{Markup.Escape(Score(t))}[/]" : t.Status == SweepTrialStatus.Failed ? "[red]failed[/]" : Markup.Escape(Score(t))),
+                new Markup(t.IsBestSoFar ? $"[green]{Markup.Escape(Score(t))}[/]" : t.Status != SweepTrialStatus.Completed ? $"[red]{Markup.Escape(Score(t))}[/]" : Markup.Escape(Score(t))),
                 new Markup(t.Seconds.ToString("0.0", CultureInfo.InvariantCulture)));
             while (_table.Rows.Count > 12)
                 _table.Rows.RemoveAt(0);

@@ -354,7 +354,7 @@ internal static class TrainJob
         int rank = 0;
         foreach (var t in result.Leaderboard.Take(top))
         {
-            string main = t.Status == SweepTrialStatus.Completed ? $"{F(t.MetricMean)} ± {F(t.MetricStandardDeviation)}" : $"failed: {t.Error}";
+            string main = t.Status == SweepTrialStatus.Completed ? $"{F(t.MetricMean)} ± {F(t.MetricStandardDeviation)}" : $"{t.Status.ToString().ToLowerInvariant()}: {t.Error}";
             string M(SweepMetric m) => t.Means.TryGetValue(m, out double v) ? F(v) : "";
             sb.AppendLine($"| {++rank} | {t.Index} | {t.Description.Replace("|", "\\|")} | {main.Replace("|", "\\|")} | {M(SweepMetric.MacroF1)} | {M(SweepMetric.BalancedAccuracy)} | {t.Seconds:0.0} |");
         }

@@ -23,8 +23,10 @@ public sealed class SweepBudgetException : Exception
 /// The search is seeded: first every trainer as it is (the baseline), then every other strategy × trainer at default
 /// parameters in a shuffled order with cheaper trainers (by their baseline's time) first, then random draws from the
 /// full grid without repetition, until the budget, <see cref="ImbalanceSweepOptions.MaxTrials"/>, the grid or the
-/// cancellation token ends it. A candidate whose trainer last took longer than the time left is skipped; a trial that
-/// runs past the budget is abandoned between folds. The best completed trial is refitted on all the data. Cancelling keeps the best trial found so far (and throws only if none had completed).
+/// cancellation token ends it. A candidate whose trainer last took longer than the time left is skipped; a trial whose
+/// first folds show it cannot finish in the time left is abandoned (kept in the leaderboard as
+/// <see cref="SweepTrialStatus.Abandoned"/>) and the search goes on with other candidates; a trial still running at the
+/// end of the budget is abandoned between folds. The best completed trial is refitted on all the data. Cancelling keeps the best trial found so far (and throws only if none had completed).
 /// </remarks>
 public static class ImbalanceSweep
 {
@@ -121,6 +123,7 @@ public static class ImbalanceSweep
             var trialClock = Stopwatch.StartNew();
             var perFold = new List<Dictionary<SweepMetric, double>>();
             bool abandoned = false;
+            double? projected = null;
             try
             {
                 foreach (var split in splits)
@@ -134,8 +137,22 @@ public static class ImbalanceSweep
                     var model = pipeline.Fit(split.Train);
                     var scored = model.Transform(split.Test);
                     perFold.Add(Evaluate(mlContext, scored, label, split.TrainCounts, positive, classCount));
+                    // Once a trial has completed, a slow trial that cannot finish in the time left gives way to others.
+                    int left = splits.Length - perFold.Count;
+                    if (best is not null && left > 0)
+                    {
+                        double perFoldSeconds = trialClock.Elapsed.TotalSeconds / perFold.Count;
+                        double remaining = (options.TimeBudget - clock.Elapsed).TotalSeconds;
+                        if (perFoldSeconds * left > remaining)
+                        {
+                            projected = perFoldSeconds * splits.Length;
+                            trial.Error = $"abandoned after {perFold.Count} of {splits.Length} folds: a trial takes about {projected:0} s, " +
+                                $"more than the {Math.Max(0, remaining):0} s left";
+                            break;
+                        }
+                    }
                 }
-                trial.Status = SweepTrialStatus.Completed;
+                trial.Status = projected is null ? SweepTrialStatus.Completed : SweepTrialStatus.Abandoned;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -145,6 +162,8 @@ public static class ImbalanceSweep
             trial.Seconds = trialClock.Elapsed.TotalSeconds;
             if (!abandoned && trial.Status == SweepTrialStatus.Completed)
                 trainerSeconds[candidate.Trainer.Name] = trial.Seconds;
+            if (projected is { } estimate)
+                trainerSeconds[candidate.Trainer.Name] = estimate;
             if (abandoned)
             {
                 if (best is null)

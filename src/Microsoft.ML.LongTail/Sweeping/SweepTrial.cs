@@ -8,6 +8,10 @@ public enum SweepTrialStatus
 
     /// <summary>Fitting or evaluating threw; <see cref="SweepTrial.Error"/> says why.</summary>
     Failed,
+
+    /// <summary>Stopped after its first folds: it could not finish in the time left (<see cref="SweepTrial.Error"/>
+    /// gives the estimate). Its fold metrics are not used.</summary>
+    Abandoned,
 }
 
 /// <summary>One pipeline the sweep evaluated: strategy, trainer, parameters and its cross-validated figures.</summary>
@@ -40,7 +44,7 @@ public sealed class SweepTrial
     /// <summary>How the trial ended.</summary>
     public SweepTrialStatus Status { get; internal set; }
 
-    /// <summary>Why the trial failed (null when it completed).</summary>
+    /// <summary>Why the trial failed or was abandoned (null when it completed).</summary>
     public string? Error { get; internal set; }
 
     /// <summary>The optimised metric on each held-out fold.</summary>
@@ -70,7 +74,7 @@ public sealed class SweepTrial
     /// <inheritdoc/>
     public override string ToString() => Status == SweepTrialStatus.Completed
         ? $"#{Index} {Description}: {MetricMean:0.0000} ± {MetricStandardDeviation:0.0000} ({Seconds:0.0} s)"
-        : $"#{Index} {Description}: failed ({Error})";
+        : $"#{Index} {Description}: {Status.ToString().ToLowerInvariant()} ({Error})";
 }
 
 /// <summary>Why the sweep stopped.</summary>

@@ -149,6 +149,37 @@ public sealed class ImbalanceSweepTests : IDisposable
     }
 
     [Fact]
+    public void Run_AbandonsATrialThatCannotFinish_AndGoesOnWithCheaperCandidates()
+    {
+        var ml = new MLContext(1);
+        var options = Options(ml);
+        var slow = new SweepTrainer("Slow", c => new SlowEstimator(c.Context.MulticlassClassification.Trainers.SdcaMaximumEntropy(
+            c.LabelColumnName, c.FeatureColumnName, c.ExampleWeightColumnName), TimeSpan.FromSeconds(3)));
+        options.Trainers = [LightGbm(), slow];
+        options.TimeBudget = TimeSpan.FromSeconds(12);
+        var result = ImbalanceSweep.Run(ml, Data(ml), options);
+        var second = result.Trials[1];
+        Assert.Equal("Slow", second.TrainerName);
+        Assert.Equal(SweepTrialStatus.Abandoned, second.Status);
+        Assert.Contains("abandoned after 1 of 3 folds", second.Error);
+        // The search went on with the fast trainer and never tried the slow one again.
+        Assert.Contains(result.Trials.Skip(2), t => t.TrainerName == "LightGbm" && t.Status == SweepTrialStatus.Completed);
+        Assert.DoesNotContain(result.Trials.Skip(2), t => t.TrainerName == "Slow");
+        Assert.Equal("LightGbm", result.BestTrial.TrainerName);
+    }
+
+    private sealed class SlowEstimator(IEstimator<ITransformer> inner, TimeSpan delay) : IEstimator<ITransformer>
+    {
+        public ITransformer Fit(IDataView input)
+        {
+            Thread.Sleep(delay);
+            return inner.Fit(input);
+        }
+
+        public SchemaShape GetOutputSchema(SchemaShape inputSchema) => inner.GetOutputSchema(inputSchema);
+    }
+
+    [Fact]
     public void FoldSplit_KeyFractionFilter_HoldsOutExactlyTheFoldRows()
     {
         // The sweep splits each fold with a two-valued key (1: held out, 2: training) and FilterRowsByKeyColumnFraction.
