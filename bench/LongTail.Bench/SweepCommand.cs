@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LongTail.Cli;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.LongTail.Evaluation;
 using Microsoft.ML.LongTail.Sweeping;
 
@@ -43,6 +44,13 @@ public static class SweepCommand
         var train = ml.Data.Cache(split.TrainSet);
         var test = ml.Data.Cache(split.TestSet);
         string positive = schema.LabelCounts.MinBy(p => p.Value).Key;
+        // As the command line: no more folds than the smallest class has training rows.
+        int smallest = train.GetColumn<ReadOnlyMemory<char>>(label).GroupBy(v => v.ToString()).Min(g => g.Count());
+        if (smallest < folds)
+        {
+            BenchOutput.Log($"{smallest} folds instead of {folds}: the smallest class has {smallest} training rows.");
+            folds = Math.Max(2, smallest);
+        }
 
         object Search(IList<SweepStrategy> strategies, IList<SweepTrainer> trainers)
         {
