@@ -107,6 +107,26 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void TsvAndGzippedFiles_AreRead()
+    {
+        string csv = CliFixture.Multiclass(_directory);
+        string tsv = Path.Combine(_directory, "tiny.tsv");
+        // The note holds a comma, so it stays quoted; the other fields move to tabs.
+        File.WriteAllLines(tsv, File.ReadAllLines(csv).Select(l => System.Text.RegularExpressions.Regex.Replace(l, ",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", "\t")));
+        var (exit, log) = CliFixture.Run("train", "--data", tsv, "--label", "kind", "--output", Path.Combine(_directory, "tsv-out"), "--max-trials", "1", "--folds", "3");
+        Assert.True(exit == 0, log);
+        Assert.Contains("categorical, one-hot (3 values)", log);
+
+        string gz = Path.Combine(_directory, "tiny.csv.gz");
+        using (var file = File.Create(gz))
+        using (var zip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest))
+            zip.Write(File.ReadAllBytes(csv));
+        (exit, log) = CliFixture.Run("train", "--data", gz, "--label", "kind", "--output", Path.Combine(_directory, "gz-out"), "--max-trials", "1", "--folds", "3");
+        Assert.True(exit == 0, log);
+        Assert.True(File.Exists(Path.Combine(_directory, "gz-out", "model.zip")));
+    }
+
+    [Fact]
     public void NoData_UsesTheEmbeddedDataset()
     {
         string output = Path.Combine(_directory, "embedded");
