@@ -15,6 +15,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["conformal-speed"] = ConformalSpeedCommand.Run,
     ["quantize"] = QuantizeCommand.Run,
     ["train"] = TrainCommand.Run,
+    ["sweep"] = SweepCommand.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

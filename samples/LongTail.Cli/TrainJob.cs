@@ -1,0 +1,414 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.LongTail.Evaluation;
+using Microsoft.ML.LongTail.Sweeping;
+
+namespace LongTail.Cli;
+
+/// <summary>The prediction task.</summary>
+internal enum TaskKind { Auto, Binary, Multiclass, Regression }
+
+/// <summary>What <c>train</c> was asked to do.</summary>
+internal sealed record TrainSettings
+{
+    /// <summary>The CSV / TSV file; null: the embedded Glass Identification data.</summary>
+    public string? Data { get; init; }
+    public string Label { get; init; } = "Label";
+    public string Output { get; init; } = "longtail-output";
+    public TaskKind Task { get; init; } = TaskKind.Auto;
+    public SweepMetric Metric { get; init; } = SweepMetric.MacroF1;
+    public double BudgetSeconds { get; init; } = 60;
+    public int Folds { get; init; } = 5;
+    public int Seed { get; init; } = 1;
+    public int? MaxTrials { get; init; }
+    public double TestFraction { get; init; } = 0.2;
+    public double? ConformalAlpha { get; init; }
+}
+
+/// <summary>A failure with a message for the user and the process exit code.</summary>
+internal sealed class CliException(string message, int exitCode) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}
+
+/// <summary>Exit codes of <c>mlnet-longtail</c>.</summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0, Usage = 1, BadData = 2, BudgetTooSmall = 3, OutputNotWritable = 4, NoModel = 5, Cancelled = 130;
+}
+
+/// <summary>
+/// <c>train</c>: diagnose the class profile, sweep strategy × trainer × hyper-parameters under the budget with
+/// stratified cross-validation on the training part, evaluate the best pipeline on a held-out stratified split, and
+/// write model.zip, the leaderboard, a report with pictures and a C# snippet. Everything is written to a hidden
+/// folder next to the output folder and moved into it at the end, so a failed run leaves nothing that looks complete.
+/// </summary>
+internal static class TrainJob
+{
+    public static int Run(TrainSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        string? staging = null;
+        try
+        {
+            Validate(settings);
+            staging = CreateStaging(settings.Output);
+            Execute(settings, staging, output, cancellationToken);
+            Publish(staging, settings.Output);
+            staging = null;
+            output.WriteLine($"Wrote {Path.GetFullPath(settings.Output)}: model.zip, report.md (+ PNG pictures), leaderboard.csv, leaderboard.md, Predict.cs");
+            return ExitCodes.Ok;
+        }
+        catch (CliException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return e.ExitCode;
+        }
+        catch (SweepBudgetException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BudgetTooSmall;
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine("error: cancelled before any trial completed: no model was written.");
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or FormatException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadData;
+        }
+        finally
+        {
+            if (staging is not null && Directory.Exists(staging))
+            {
+                try { Directory.Delete(staging, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        }
+    }
+
+    private static void Validate(TrainSettings s)
+    {
+        if (!(s.BudgetSeconds >= 1))
+            throw new CliException($"--budget must be at least 1 second, got {s.BudgetSeconds.ToString(CultureInfo.InvariantCulture)}: it is too small for one trial.", ExitCodes.BudgetTooSmall);
+        if (s.Folds < 2)
+            throw new CliException($"--folds must be at least 2, got {s.Folds}.", ExitCodes.Usage);
+        if (s.ConformalAlpha is { } a && !(a > 0 && a < 1))
+            throw new CliException($"--conformal expects a miscoverage level in (0, 1), such as 0.1, got {a.ToString(CultureInfo.InvariantCulture)}.", ExitCodes.Usage);
+        if (s.Data is not null && !File.Exists(s.Data))
+            throw new CliException($"The data file '{s.Data}' does not exist.", ExitCodes.BadData);
+    }
+
+    /// <summary>Creates the hidden staging folder beside the output folder (same file system, so the final move is a rename),
+    /// checking early that the output location can be written.</summary>
+    private static string CreateStaging(string outputFolder)
+    {
+        string full = Path.GetFullPath(outputFolder);
+        string parent = Path.GetDirectoryName(full.TrimEnd(Path.DirectorySeparatorChar)) ?? full;
+        string name = Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar));
+        try
+        {
+            if (File.Exists(full))
+                throw new IOException($"'{full}' is a file, not a folder");
+            Directory.CreateDirectory(parent);
+            string staging = Path.Combine(parent, $".{name}.partial-{Environment.ProcessId}");
+            if (Directory.Exists(staging))
+                Directory.Delete(staging, true);
+            Directory.CreateDirectory(staging);
+            File.WriteAllText(Path.Combine(staging, ".probe"), "");
+            File.Delete(Path.Combine(staging, ".probe"));
+            if (Directory.Exists(full))
+            {
+                // The final move writes into it: check that too.
+                string probe = Path.Combine(full, $".probe-{Environment.ProcessId}");
+                File.WriteAllText(probe, "");
+                File.Delete(probe);
+            }
+            return staging;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"The output folder '{outputFolder}' cannot be written: {e.Message}", ExitCodes.OutputNotWritable);
+        }
+    }
+
+    private static void Publish(string staging, string outputFolder)
+    {
+        string full = Path.GetFullPath(outputFolder);
+        try
+        {
+            if (!Directory.Exists(full))
+            {
+                Directory.Move(staging, full);
+                return;
+            }
+            foreach (string file in Directory.GetFiles(staging))
+                File.Move(file, Path.Combine(full, Path.GetFileName(file)), overwrite: true);
+            Directory.Delete(staging, true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"The output folder '{outputFolder}' cannot be written: {e.Message}", ExitCodes.OutputNotWritable);
+        }
+    }
+
+    private static void Execute(TrainSettings settings, string staging, TextWriter output, CancellationToken cancellationToken)
+    {
+        string path = settings.Data ?? EmbeddedData.ExtractGlass();
+        var schema = CsvSchema.Infer(path, settings.Label);
+        var task = InferTask(settings, schema);
+        output.WriteLine($"Data: {(settings.Data is null ? "embedded Glass Identification (UCI; samples/LongTail.Cli/Data/README.md)" : settings.Data)}: " +
+            $"{schema.RowCount} rows, {schema.Names.Length} columns; label '{settings.Label}'; task: {task.ToString().ToLowerInvariant()}");
+        output.WriteLine("Columns:");
+        output.WriteLine(Featurizer.Describe(schema));
+        output.WriteLine();
+        var ml = new MLContext(settings.Seed);
+        if (task == TaskKind.Regression)
+        {
+            RegressionJob.Run(ml, schema, settings, staging, output, cancellationToken);
+            return;
+        }
+        RunClassification(ml, schema, task, settings, staging, output, cancellationToken);
+    }
+
+    private static TaskKind InferTask(TrainSettings settings, CsvSchema schema)
+    {
+        string label = settings.Label;
+        int classes = schema.LabelCounts.Count;
+        if (classes == 0)
+            throw new CliException($"The label column '{label}' has no values.", ExitCodes.BadData);
+        if (classes == 1)
+            throw new CliException($"The label column '{label}' has a single value ('{schema.LabelCounts.Keys.First()}') on every row: there is nothing to predict.", ExitCodes.BadData);
+        var task = settings.Task;
+        if (task == TaskKind.Auto)
+            task = schema.LabelIsNumeric && (!schema.LabelIsIntegral || classes > 20) ? TaskKind.Regression : classes == 2 ? TaskKind.Binary : TaskKind.Multiclass;
+        if (task == TaskKind.Regression)
+        {
+            if (!schema.LabelIsNumeric)
+                throw new CliException($"--task regression needs a numeric label, but column '{label}' holds text (for example '{schema.LabelCounts.Keys.First(k => !double.TryParse(k, NumberStyles.Float, CultureInfo.InvariantCulture, out _))}').", ExitCodes.BadData);
+            if (schema.FirstMissingLabelLine is { } line)
+                throw new CliException($"{path(schema)}, line {line}: the regression target '{label}' is missing or NaN; remove or fill such rows.", ExitCodes.BadData);
+        }
+        else
+        {
+            if (task == TaskKind.Binary && classes != 2)
+                throw new CliException($"--task binary needs two classes, but '{label}' has {classes}.", ExitCodes.BadData);
+            if (schema.FirstMissingLabelLine is { } line)
+                throw new CliException($"{path(schema)}, line {line}: the label '{label}' is empty; remove or fill such rows.", ExitCodes.BadData);
+        }
+        return task;
+
+        static string path(CsvSchema s) => s.Path;
+    }
+
+    private static void RunClassification(MLContext ml, CsvSchema schema, TaskKind task, TrainSettings settings, string staging,
+        TextWriter output, CancellationToken cancellationToken)
+    {
+        string label = settings.Label;
+        var diagnosis = Diagnosis.Of(schema.LabelCounts);
+        output.WriteLine("Diagnosis");
+        output.WriteLine(diagnosis.Describe());
+
+        var raw = schema.Load(ml);
+        // Stratified held-out split: whole stratified folds held out, so every class keeps its share in both parts.
+        int holdoutFolds = Math.Max(2, (int)Math.Round(1 / settings.TestFraction));
+        var withFolds = ml.Data.AddStratifiedFoldColumn(raw, label, holdoutFolds, settings.Seed, "__Holdout");
+        var split = ml.Data.TrainTestSplit(withFolds, testFraction: 1.0 / holdoutFolds, samplingKeyColumnName: "__Holdout");
+        var train = ml.Data.Cache(split.TrainSet);
+        var test = ml.Data.Cache(split.TestSet);
+        var trainCounts = train.GetColumn<ReadOnlyMemory<char>>(label).Select(v => v.ToString()).GroupBy(v => v).ToDictionary(g => g.Key, g => g.Count());
+        int smallest = trainCounts.Values.Min();
+        int folds = Math.Min(settings.Folds, smallest);
+        if (folds < 2)
+            throw new CliException($"Class '{trainCounts.MinBy(p => p.Value).Key}' has {schema.LabelCounts[trainCounts.MinBy(p => p.Value).Key]} rows: " +
+                "too few for a held-out split and cross-validation (at least 3 rows per class). Merge or drop it.", ExitCodes.BadData);
+        if (folds < settings.Folds)
+            output.WriteLine($"Note: {folds} folds instead of {settings.Folds}: class '{trainCounts.MinBy(p => p.Value).Key}' has only {smallest} training rows.");
+        string positive = diagnosis.Classes[^1].Name;
+        var metric = settings.Metric;
+        if (metric == SweepMetric.PrAuc && task != TaskKind.Binary)
+            output.WriteLine("Note: PR-AUC on more than two classes is the mean one-vs-rest average precision.");
+
+        var options = new ImbalanceSweepOptions
+        {
+            LabelColumnName = label,
+            Featurizer = Featurizer.Create(ml, schema),
+            Metric = metric,
+            PositiveClass = positive,
+            TimeBudget = TimeSpan.FromSeconds(settings.BudgetSeconds),
+            NumberOfFolds = folds,
+            Seed = settings.Seed,
+            MaxTrials = settings.MaxTrials,
+            Trainers = Trainers.All().ToList(),
+            Strategies = SweepStrategy.Defaults().ToList(),
+            MapPredictedLabelToValue = false,
+        };
+        output.WriteLine($"Sweep: {options.Strategies.Count} strategies x {options.Trainers.Count} trainers ({string.Join(", ", options.Trainers.Select(t => t.Name))}), " +
+            $"{folds}-fold stratified cross-validation on {trainCounts.Values.Sum()} training rows, optimising {MetricName(metric)}, budget {settings.BudgetSeconds:0} s. Ctrl-C stops and keeps the best.");
+        var view = SweepProgressView.Create(output, settings.BudgetSeconds, MetricName(metric));
+        options.Progress = view;
+        var result = view.Run(() =>
+        {
+            try
+            {
+                return ImbalanceSweep.Run(ml, train, options, cancellationToken);
+            }
+            catch (InvalidOperationException e) when (e.Message.StartsWith("Every trial failed", StringComparison.Ordinal))
+            {
+                throw new CliException(e.Message, ExitCodes.NoModel);
+            }
+        });
+        output.WriteLine();
+        output.WriteLine($"Sweep done: {result.Trials.Count} trials in {result.Elapsed.TotalSeconds:0.0} s ({Stop(result.StopReason)}).");
+        output.WriteLine($"Best: {result.BestTrial.Description}: {MetricName(metric)} {result.BestTrial.MetricMean:0.0000} ± {result.BestTrial.MetricStandardDeviation:0.0000}");
+        var baseline = result.Trials.FirstOrDefault(t => t.StrategyName == "none" && t.TrainerName == "LightGbm" && t.Status == SweepTrialStatus.Completed);
+        if (baseline is not null)
+            output.WriteLine($"Plain LightGBM (trial #{baseline.Index}): {baseline.MetricMean:0.0000} ± {baseline.MetricStandardDeviation:0.0000}");
+
+        // The held-out report.
+        var scored = result.BestModel.Transform(test);
+        var keyedTrainCounts = result.ClassNames.Select(n => (long)trainCounts.GetValueOrDefault(n)).ToArray();
+        var metrics = ml.MulticlassClassification.EvaluateImbalanced(scored, new ImbalancedEvaluationOptions
+        {
+            LabelColumnName = label,
+            ProbabilityColumnName = null,
+            TrainingClassCounts = keyedTrainCounts,
+        });
+        output.WriteLine();
+        output.WriteLine($"Best pipeline on the held-out {1.0 / holdoutFolds:P0} (stratified):");
+        string evaluation = metrics.ToReport();
+        output.WriteLine(evaluation);
+
+        // Pictures.
+        var pictures = new List<(string File, string Caption)>();
+        void Picture(string file, string caption, Action<string> draw)
+        {
+            draw(Path.Combine(staging, file));
+            pictures.Add((file, caption));
+        }
+        Picture("recall.png", "Recall per class", p => Charts.RecallBars(metrics, diagnosis.Classes, p));
+        Picture("confusion.png", "Confusion matrix", p => Charts.ConfusionHeatmap(metrics, p));
+        Picture("reliability.png", "Reliability diagram", p => Charts.Reliability(metrics, p));
+        double? averagePrecision = null;
+        if (task == TaskKind.Binary)
+        {
+            int positiveIndex = result.ClassNames.ToList().IndexOf(positive);
+            var curve = PrecisionRecall.Curve(scored, label, "Score", positiveIndex);
+            averagePrecision = PrecisionRecall.AreaUnderCurve(scored, label, "Score", positiveIndex, 2);
+            double rate = (double)metrics.PerClass[positiveIndex].Support / metrics.RowCount;
+            Picture("precision-recall.png", $"Precision-recall curve of '{positive}'", p => Charts.PrecisionRecall(curve, positive, averagePrecision.Value, rate, p));
+        }
+
+        // The model: the best pipeline, with PredictedLabel mapped back to the class values.
+        var mapBack = ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(scored);
+        var model = new TransformerChain<ITransformer>(result.BestModel, mapBack);
+        ml.Model.Save(model, raw.Schema, Path.Combine(staging, "model.zip"));
+
+        File.WriteAllText(Path.Combine(staging, "leaderboard.csv"), LeaderboardCsv(result));
+        File.WriteAllText(Path.Combine(staging, "leaderboard.md"), LeaderboardMarkdown(result, int.MaxValue));
+        File.WriteAllText(Path.Combine(staging, "Predict.cs"), Snippet.Create(schema, regression: false));
+        File.WriteAllText(Path.Combine(staging, "report.md"), Report(settings, schema, task, diagnosis, result, baseline, evaluation, pictures,
+            folds, holdoutFolds, positive, averagePrecision));
+    }
+
+    internal static string MetricName(SweepMetric metric) => metric switch
+    {
+        SweepMetric.MacroF1 => "macro-F1",
+        SweepMetric.BalancedAccuracy => "balanced accuracy",
+        SweepMetric.GeometricMean => "G-mean",
+        SweepMetric.PrAuc => "PR-AUC",
+        _ => "worst-class recall",
+    };
+
+    private static string Stop(SweepStopReason reason) => reason switch
+    {
+        SweepStopReason.Budget => "time budget reached",
+        SweepStopReason.Cancelled => "stopped by Ctrl-C; best so far kept",
+        SweepStopReason.MaxTrials => "--max-trials reached",
+        _ => "every candidate tried",
+    };
+
+    private static string LeaderboardCsv(SweepResult result)
+    {
+        var sb = new StringBuilder("rank,trial,strategy,strategy_parameters,trainer,trainer_parameters,status,metric,mean,sd,macro_f1,balanced_accuracy,g_mean,worst_class_recall,pr_auc,seconds,error\n");
+        int rank = 0;
+        foreach (var t in result.Leaderboard)
+        {
+            string M(SweepMetric m) => t.Means.TryGetValue(m, out double v) ? F(v) : "";
+            sb.AppendLine(string.Join(",", ++rank, t.Index, Csv(t.StrategyName), Csv(t.StrategyParameters.ToString()), Csv(t.TrainerName),
+                Csv(t.TrainerParameters.ToString()), t.Status.ToString().ToLowerInvariant(), result.Metric, F(t.MetricMean), F(t.MetricStandardDeviation),
+                M(SweepMetric.MacroF1), M(SweepMetric.BalancedAccuracy), M(SweepMetric.GeometricMean), M(SweepMetric.WorstClassRecall), M(SweepMetric.PrAuc),
+                F(t.Seconds), Csv(t.Error ?? "")));
+        }
+        return sb.ToString();
+    }
+
+    internal static string LeaderboardMarkdown(SweepResult result, int top)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"| rank | trial | pipeline | {MetricName(result.Metric)} (mean ± sd over folds) | macro-F1 | balanced accuracy | seconds |");
+        sb.AppendLine("|---:|---:|---|---:|---:|---:|---:|");
+        int rank = 0;
+        foreach (var t in result.Leaderboard.Take(top))
+        {
+            string main = t.Status == SweepTrialStatus.Completed ? $"{F(t.MetricMean)} ± {F(t.MetricStandardDeviation)}" : $"{t.Status.ToString().ToLowerInvariant()}: {t.Error}";
+            string M(SweepMetric m) => t.Means.TryGetValue(m, out double v) ? F(v) : "";
+            sb.AppendLine($"| {++rank} | {t.Index} | {t.Description.Replace("|", "\\|")} | {main.Replace("|", "\\|")} | {M(SweepMetric.MacroF1)} | {M(SweepMetric.BalancedAccuracy)} | {t.Seconds:0.0} |");
+        }
+        return sb.ToString();
+    }
+
+    private static string Report(TrainSettings settings, CsvSchema schema, TaskKind task, Diagnosis diagnosis, SweepResult result, SweepTrial? baseline,
+        string evaluation, List<(string File, string Caption)> pictures, int folds, int holdoutFolds, string positive, double? averagePrecision)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("# mlnet-longtail report");
+        sb.AppendLine();
+        sb.AppendLine($"- Data: `{(settings.Data is null ? "embedded Glass Identification (UCI)" : Path.GetFileName(settings.Data))}`, {schema.RowCount} rows; label `{settings.Label}`; task: {task.ToString().ToLowerInvariant()}" +
+            (task == TaskKind.Binary ? $" (positive class for PR: `{positive}`, the smaller class)" : ""));
+        sb.AppendLine($"- Sweep: {result.Trials.Count} trials in {result.Elapsed.TotalSeconds:0.0} s ({Stop(result.StopReason)}), {folds}-fold stratified cross-validation on the training part, optimising {MetricName(result.Metric)}; seed {settings.Seed}.");
+        sb.AppendLine($"- Best pipeline: **{result.BestTrial.Description}**, {MetricName(result.Metric)} {F(result.BestTrial.MetricMean)} ± {F(result.BestTrial.MetricStandardDeviation)}" +
+            (baseline is null ? "" : $" (plain LightGBM: {F(baseline.MetricMean)} ± {F(baseline.MetricStandardDeviation)})"));
+        sb.AppendLine($"- Held out: a stratified {1.0 / holdoutFolds:P0} of the rows, never seen by the sweep; `model.zip` is the best pipeline fitted on the other {1 - 1.0 / holdoutFolds:P0}.");
+        if (settings.ConformalAlpha is { } alpha)
+            sb.AppendLine($"- Conformal prediction sets (alpha {alpha}): not in this build yet; the conformal step comes with the pack's conformal component.");
+        sb.AppendLine();
+        sb.AppendLine("## Columns");
+        sb.AppendLine();
+        sb.AppendLine("```text");
+        sb.AppendLine(Featurizer.Describe(schema));
+        sb.AppendLine("```");
+        sb.AppendLine();
+        sb.AppendLine("## Diagnosis");
+        sb.AppendLine();
+        sb.AppendLine("```text");
+        sb.Append(diagnosis.Describe());
+        sb.AppendLine("```");
+        sb.AppendLine();
+        sb.AppendLine("## Held-out evaluation of the best pipeline");
+        sb.AppendLine();
+        foreach (var (file, caption) in pictures)
+            sb.AppendLine($"![{caption}]({file})").AppendLine();
+        if (averagePrecision is { } ap)
+            sb.AppendLine($"Average precision (PR-AUC) of `{positive}`: {F(ap)}").AppendLine();
+        sb.AppendLine("```text");
+        sb.AppendLine(evaluation.TrimEnd());
+        sb.AppendLine("```");
+        sb.AppendLine();
+        sb.AppendLine("## Leaderboard (top 20; all trials in `leaderboard.csv` / `leaderboard.md`)");
+        sb.AppendLine();
+        sb.Append(LeaderboardMarkdown(result, 20));
+        sb.AppendLine();
+        sb.AppendLine("## Using the model");
+        sb.AppendLine();
+        sb.AppendLine("`Predict.cs` loads `model.zip` with `mlContext.Model.Load` and predicts the file's first row.");
+        return sb.ToString();
+    }
+
+    internal static string F(double v) => double.IsNaN(v) ? "" : v.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    private static string Csv(string s) => s.Contains(',') || s.Contains('"') || s.Contains('\n') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}

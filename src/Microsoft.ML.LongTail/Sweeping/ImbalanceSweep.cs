@@ -1,0 +1,314 @@
+using System.Diagnostics;
+using Microsoft.ML.Data;
+using Microsoft.ML.LongTail.Data;
+using Microsoft.ML.LongTail.Evaluation;
+
+namespace Microsoft.ML.LongTail.Sweeping;
+
+/// <summary>The budget ran out before the first trial could finish: no pipeline was evaluated.</summary>
+public sealed class SweepBudgetException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public SweepBudgetException(string message, double suggestedSeconds) : base(message) => SuggestedSeconds = suggestedSeconds;
+
+    /// <summary>A budget that would have let the first trial finish (an estimate from its first folds).</summary>
+    public double SuggestedSeconds { get; }
+}
+
+/// <summary>
+/// An imbalance-aware search over strategy × trainer × hyper-parameters, each candidate scored by stratified k-fold
+/// cross-validation (samplers and weights fitted on the training folds only), under a time budget.
+/// </summary>
+/// <remarks>
+/// The search is seeded: first every trainer as it is (the baseline), then every other strategy × trainer at default
+/// parameters in a shuffled order with cheaper trainers (by their baseline's time) first, then random draws from the
+/// full grid without repetition, until the budget, <see cref="ImbalanceSweepOptions.MaxTrials"/>, the grid or the
+/// cancellation token ends it. A candidate whose trainer last took longer than the time left is skipped; a trial whose
+/// first folds show it cannot finish in the time left is abandoned (kept in the leaderboard as
+/// <see cref="SweepTrialStatus.Abandoned"/>) and the search goes on with other candidates; a trial still running at the
+/// end of the budget is abandoned between folds. The best completed trial is refitted on all the data. Cancelling keeps the best trial found so far (and throws only if none had completed).
+/// </remarks>
+public static class ImbalanceSweep
+{
+    private const string TestFoldColumn = "__SweepIsTrain";
+
+    /// <summary>Runs the sweep.</summary>
+    /// <param name="mlContext">The ML context.</param>
+    /// <param name="data">The training data: the label column and the raw columns the featuriser reads (or the feature column).</param>
+    /// <param name="options">The search space, metric, budget and folds.</param>
+    /// <param name="cancellationToken">Stops the search; the best trial so far is refitted and returned.</param>
+    /// <returns>The leaderboard and the best pipeline refitted on all of <paramref name="data"/>.</returns>
+    /// <exception cref="ArgumentException">A missing column, fewer than two classes, a class smaller than the folds,
+    /// no trainer, or an invalid option.</exception>
+    /// <exception cref="SweepBudgetException">The budget ran out before any trial completed.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled before any trial completed.</exception>
+    public static SweepResult Run(MLContext mlContext, IDataView data, ImbalanceSweepOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Trainers is null || options.Trainers.Count == 0)
+            throw new ArgumentException("The sweep needs at least one trainer.", nameof(options));
+        if (options.Strategies is null || options.Strategies.Count == 0)
+            throw new ArgumentException("The sweep needs at least one strategy (SweepStrategy.None() for none).", nameof(options));
+        if (options.NumberOfFolds < 2)
+            throw new ArgumentException($"NumberOfFolds must be at least 2, got {options.NumberOfFolds}.", nameof(options));
+        if (options.TimeBudget <= TimeSpan.Zero)
+            throw new ArgumentException($"TimeBudget must be positive, got {options.TimeBudget}.", nameof(options));
+        if (options.MaxTrials is < 1)
+            throw new ArgumentException($"MaxTrials must be at least 1, got {options.MaxTrials}.", nameof(options));
+
+        var clock = Stopwatch.StartNew();
+        string label = options.LabelColumnName;
+        var labelColumn = SchemaValidation.GetColumn(data.Schema, label, "label", nameof(options));
+        ITransformer? labelMapping = null;
+        var original = data;
+        if (labelColumn.Type is not KeyDataViewType)
+        {
+            labelMapping = mlContext.Transforms.Conversion.MapValueToKey(label).Fit(data);
+            data = labelMapping.Transform(data);
+        }
+        data = mlContext.Data.Cache(data);
+        var (labels, encoding) = LabelColumn.Read(data, label, nameof(data));
+        int classCount = encoding.ClassCount;
+        var counts = new int[classCount];
+        foreach (int l in labels)
+            counts[l]++;
+        int present = counts.Count(c => c > 0);
+        if (present < 2)
+            throw new ArgumentException($"The label column '{label}' has {present} class with rows; a classifier needs at least two.", nameof(data));
+        for (int c = 0; c < classCount; c++)
+        {
+            if (counts[c] > 0 && counts[c] < options.NumberOfFolds)
+                throw new ArgumentException($"Class '{encoding.GetClassName(c)}' has {counts[c]} rows, fewer than the {options.NumberOfFolds} folds: " +
+                    "merge or drop it, or use fewer folds.", nameof(data));
+        }
+        int positive = PositiveClass(options, encoding, counts);
+
+        // One view per fold with a two-valued key column (1: held out, 2: training), split by key range.
+        int[] folds = StratifiedFolds.Assign(labels, options.NumberOfFolds, options.Seed);
+        var splits = Enumerable.Range(0, options.NumberOfFolds).Select(f =>
+        {
+            var view = new FoldColumnDataView(data, TestFoldColumn, folds.Select(x => x == f ? 1u : 2u).ToArray(), 2);
+            return (Train: mlContext.Data.FilterRowsByKeyColumnFraction(view, TestFoldColumn, 0.5, 1.0),
+                    Test: mlContext.Data.FilterRowsByKeyColumnFraction(view, TestFoldColumn, 0.0, 0.5),
+                    TrainCounts: Enumerable.Range(0, classCount).Select(c => (long)Enumerable.Range(0, labels.Length).Count(i => folds[i] != f && labels[i] == c)).ToArray());
+        }).ToArray();
+
+        int smallest = (int)splits.Min(s => s.TrainCounts.Where(n => n > 0).Min());
+        // Seconds of each trainer's latest completed trial: the search tries cheaper trainers first after the
+        // baselines, and skips a candidate whose trainer last took longer than the time left.
+        var trainerSeconds = new Dictionary<string, double>(StringComparer.Ordinal);
+        var candidates = Candidates(options, trainerSeconds);
+        var trials = new List<SweepTrial>();
+        SweepTrial? best = null;
+        IEstimator<ITransformer>? bestPipeline = null;
+        var stop = SweepStopReason.Exhausted;
+        bool skippedForTime = false;
+        foreach (var candidate in candidates)
+        {
+            if (cancellationToken.IsCancellationRequested) { stop = SweepStopReason.Cancelled; break; }
+            if (best is not null && clock.Elapsed >= options.TimeBudget) { stop = SweepStopReason.Budget; break; }
+            if (options.MaxTrials is { } max && trials.Count >= max) { stop = SweepStopReason.MaxTrials; break; }
+
+            if (best is not null && trainerSeconds.TryGetValue(candidate.Trainer.Name, out double typical)
+                && typical > (options.TimeBudget - clock.Elapsed).TotalSeconds)
+            {
+                skippedForTime = true;
+                continue;
+            }
+
+            var trial = new SweepTrial(trials.Count + 1, candidate.Strategy.Name, candidate.Trainer.Name, candidate.StrategyParameters, candidate.TrainerParameters);
+            var pipeline = BuildPipeline(mlContext, options, candidate, smallest);
+            var trialClock = Stopwatch.StartNew();
+            var perFold = new List<Dictionary<SweepMetric, double>>();
+            bool abandoned = false;
+            double? projected = null;
+            try
+            {
+                foreach (var split in splits)
+                {
+                    // The first trial's first fold always runs: it tells how long a trial takes.
+                    if ((best is not null || perFold.Count > 0) && (cancellationToken.IsCancellationRequested || clock.Elapsed >= options.TimeBudget))
+                    {
+                        abandoned = true;
+                        break;
+                    }
+                    var model = pipeline.Fit(split.Train);
+                    var scored = model.Transform(split.Test);
+                    perFold.Add(Evaluate(mlContext, scored, label, split.TrainCounts, positive, classCount));
+                    // Once a trial has completed, a slow trial that cannot finish in the time left gives way to others.
+                    int left = splits.Length - perFold.Count;
+                    if (best is not null && left > 0)
+                    {
+                        double perFoldSeconds = trialClock.Elapsed.TotalSeconds / perFold.Count;
+                        double remaining = (options.TimeBudget - clock.Elapsed).TotalSeconds;
+                        if (perFoldSeconds * left > remaining)
+                        {
+                            projected = perFoldSeconds * splits.Length;
+                            trial.Error = $"abandoned after {perFold.Count} of {splits.Length} folds: a trial takes about {projected:0} s, " +
+                                $"more than the {Math.Max(0, remaining):0} s left";
+                            break;
+                        }
+                    }
+                }
+                trial.Status = projected is null ? SweepTrialStatus.Completed : SweepTrialStatus.Abandoned;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                trial.Status = SweepTrialStatus.Failed;
+                trial.Error = FirstLine(e);
+            }
+            trial.Seconds = trialClock.Elapsed.TotalSeconds;
+            if (!abandoned && trial.Status == SweepTrialStatus.Completed)
+                trainerSeconds[candidate.Trainer.Name] = trial.Seconds;
+            if (projected is { } estimate)
+                trainerSeconds[candidate.Trainer.Name] = estimate;
+            if (abandoned)
+            {
+                if (best is null)
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                        throw new OperationCanceledException("The sweep was cancelled before its first trial completed.", cancellationToken);
+                    double perFoldSeconds = trial.Seconds / Math.Max(1, perFold.Count);
+                    double suggested = Math.Ceiling(Math.Max(trial.Seconds, perFoldSeconds * options.NumberOfFolds) * 1.5 + 1);
+                    throw new SweepBudgetException(
+                        $"The time budget of {options.TimeBudget.TotalSeconds:0.#} s is too small for one trial: the first pipeline " +
+                        $"({trial.Description}) finished {perFold.Count} of {options.NumberOfFolds} folds in {trial.Seconds:0.#} s. " +
+                        $"Give a budget of at least {suggested:0} s, or fewer folds.", suggested);
+                }
+                stop = cancellationToken.IsCancellationRequested ? SweepStopReason.Cancelled : SweepStopReason.Budget;
+                break;
+            }
+            if (trial.Status == SweepTrialStatus.Completed)
+            {
+                var values = perFold.Select(m => m[options.Metric]).ToArray();
+                trial.FoldMetrics = values;
+                trial.MetricMean = values.Average();
+                trial.MetricStandardDeviation = values.Length < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - trial.MetricMean) * (v - trial.MetricMean)) / (values.Length - 1));
+                trial.Means = perFold[0].Keys.ToDictionary(k => k, k => perFold.Average(m => m[k]));
+                if (!double.IsNaN(trial.MetricMean) && (best is null || trial.MetricMean > best.MetricMean))
+                {
+                    best = trial;
+                    bestPipeline = pipeline;
+                    trial.IsBestSoFar = true;
+                }
+            }
+            trials.Add(trial);
+            options.Progress?.Report(trial);
+        }
+
+        if (stop == SweepStopReason.Exhausted && (skippedForTime || clock.Elapsed >= options.TimeBudget))
+            stop = SweepStopReason.Budget;
+        if (best is null || bestPipeline is null)
+        {
+            if (cancellationToken.IsCancellationRequested)
+                throw new OperationCanceledException("The sweep was cancelled before any trial completed.", cancellationToken);
+            throw new InvalidOperationException("Every trial failed: " +
+                string.Join("; ", trials.Select(t => $"{t.Description}: {t.Error}").Distinct().Take(5)));
+        }
+
+        ITransformer fitted = bestPipeline.Fit(data);
+        ITransformer bestModel = labelMapping is null ? fitted : new TransformerChain<ITransformer>(labelMapping, fitted);
+        if (options.MapPredictedLabelToValue)
+        {
+            var map = mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(bestModel.Transform(original));
+            bestModel = bestModel is TransformerChain<ITransformer> chain ? chain.Append(map) : new TransformerChain<ITransformer>(bestModel, map);
+        }
+        return new SweepResult(options.Metric, trials, best, bestPipeline, bestModel, stop, clock.Elapsed, encoding.ClassNames);
+    }
+
+    private sealed record Candidate(SweepStrategy Strategy, SweepTrainer Trainer, SweepParameters StrategyParameters, SweepParameters TrainerParameters);
+
+    /// <summary>Baselines, then each strategy × trainer at defaults (shuffled, then cheaper trainers first by their
+    /// baseline's time), then random grid draws without repetition.</summary>
+    private static IEnumerable<Candidate> Candidates(ImbalanceSweepOptions options, IReadOnlyDictionary<string, double> trainerSeconds)
+    {
+        var random = new Random(options.Seed);
+        var seen = new HashSet<string>();
+        var pairs = options.Strategies.SelectMany(s => options.Trainers.Where(s.Supports).Select(t => (Strategy: s, Trainer: t))).ToArray();
+        if (pairs.Length == 0)
+            throw new ArgumentException("No strategy can be combined with any of the trainers.", nameof(options));
+        var baseline = pairs.Take(options.Trainers.Count(t => options.Strategies[0].Supports(t))).ToArray();
+        var rest = pairs.Skip(baseline.Length).ToArray();
+        random.Shuffle(rest);
+        foreach (var (s, t) in baseline)
+        {
+            var c = new Candidate(s, t, Defaults(s.Parameters), Defaults(t.Parameters));
+            if (seen.Add(Key(c)))
+                yield return c;
+        }
+        // Evaluated lazily: by now the baselines have run and their times are known (a stable sort keeps the shuffle among equals).
+        foreach (var (s, t) in rest.OrderBy(p => trainerSeconds.GetValueOrDefault(p.Trainer.Name)))
+        {
+            var c = new Candidate(s, t, Defaults(s.Parameters), Defaults(t.Parameters));
+            if (seen.Add(Key(c)))
+                yield return c;
+        }
+        long gridSize = pairs.Sum(p => Size(p.Strategy.Parameters) * Size(p.Trainer.Parameters));
+        int misses = 0;
+        while (seen.Count < gridSize && misses < 1000)
+        {
+            var (s, t) = pairs[random.Next(pairs.Length)];
+            var c = new Candidate(s, t, Draw(s.Parameters, random), Draw(t.Parameters, random));
+            if (seen.Add(Key(c))) { misses = 0; yield return c; }
+            else misses++;
+        }
+    }
+
+    private static long Size(IReadOnlyList<SweepParameter> space) => space.Aggregate(1L, (n, p) => n * p.Values.Count);
+
+    private static SweepParameters Defaults(IReadOnlyList<SweepParameter> space) =>
+        new(space.ToDictionary(p => p.Name, p => p.Values[0]));
+
+    private static SweepParameters Draw(IReadOnlyList<SweepParameter> space, Random random) =>
+        new(space.ToDictionary(p => p.Name, p => p.Values[random.Next(p.Values.Count)]));
+
+    private static string Key(Candidate c) => $"{c.Strategy.Name}|{c.StrategyParameters}|{c.Trainer.Name}|{c.TrainerParameters}";
+
+    private static IEstimator<ITransformer> BuildPipeline(MLContext ml, ImbalanceSweepOptions options, Candidate candidate, int smallest)
+    {
+        var context = new SweepStrategyContext(ml, options.LabelColumnName, options.FeatureColumnName, candidate.StrategyParameters, options.Seed,
+            weight => candidate.Trainer.Create(new SweepTrainerContext(ml, options.LabelColumnName, options.FeatureColumnName, weight,
+                candidate.TrainerParameters, options.Seed)), smallest);
+        var step = candidate.Strategy.Build(context);
+        return options.Featurizer is null ? step : options.Featurizer.Append(step);
+    }
+
+    private static Dictionary<SweepMetric, double> Evaluate(MLContext ml, IDataView scored, string label, long[] trainCounts, int positive, int classCount)
+    {
+        var metrics = ml.MulticlassClassification.EvaluateImbalanced(scored, new ImbalancedEvaluationOptions
+        {
+            LabelColumnName = label,
+            ProbabilityColumnName = null,
+            TrainingClassCounts = trainCounts,
+        });
+        return new Dictionary<SweepMetric, double>
+        {
+            [SweepMetric.MacroF1] = metrics.MacroF1Score,
+            [SweepMetric.BalancedAccuracy] = metrics.BalancedAccuracy,
+            [SweepMetric.GeometricMean] = metrics.GeometricMean,
+            [SweepMetric.WorstClassRecall] = metrics.WorstClassRecall,
+            [SweepMetric.PrAuc] = PrecisionRecall.AreaUnderCurve(scored, label, "Score", positive, classCount),
+        };
+    }
+
+    private static int PositiveClass(ImbalanceSweepOptions options, LabelEncoding encoding, int[] counts)
+    {
+        if (options.PositiveClass is { } name)
+        {
+            int index = encoding.ClassNames.ToList().IndexOf(name);
+            return index >= 0 ? index
+                : throw new ArgumentException($"PositiveClass '{name}' is not a class of '{options.LabelColumnName}'. Classes: {string.Join(", ", encoding.ClassNames)}.", nameof(options));
+        }
+        int smallest = -1;
+        for (int c = 0; c < counts.Length; c++)
+        {
+            if (counts[c] > 0 && (smallest < 0 || counts[c] < counts[smallest]))
+                smallest = c;
+        }
+        return smallest;
+    }
+
+    private static string FirstLine(Exception e) => e.Message.Split('\n')[0].Trim();
+}

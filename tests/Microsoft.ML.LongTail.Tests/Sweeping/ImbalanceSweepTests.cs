@@ -1,0 +1,224 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.LongTail.Sweeping;
+using Microsoft.ML.Trainers.LightGbm;
+
+namespace Microsoft.ML.LongTail.Tests.Sweeping;
+
+public sealed class ImbalanceSweepTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("lt-sweep-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    public sealed class Row
+    {
+        public string Label { get; set; } = "";
+        public float X { get; set; }
+        public float Y { get; set; }
+    }
+
+    public sealed class Prediction
+    {
+        public string PredictedLabel { get; set; } = "";
+    }
+
+    /// <summary>Three classes (60 / 20 / 8 rows) around separate centres, with noise.</summary>
+    private static IDataView Data(MLContext ml)
+    {
+        var random = new Random(3);
+        var rows = new List<Row>();
+        foreach (var (label, count, cx) in new[] { ("head", 60, 0f), ("mid", 20, 2f), ("tail", 8, 4f) })
+        {
+            for (int i = 0; i < count; i++)
+                rows.Add(new Row { Label = label, X = cx + (float)(random.NextDouble() * 2 - 1), Y = (float)random.NextDouble() });
+        }
+        return ml.Data.LoadFromEnumerable(rows);
+    }
+
+    private static SweepTrainer LightGbm() => new("LightGbm", c => c.Context.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
+    {
+        LabelColumnName = c.LabelColumnName, FeatureColumnName = c.FeatureColumnName, ExampleWeightColumnName = c.ExampleWeightColumnName,
+        NumberOfIterations = c.Parameters.Get("iterations", 20), MinimumExampleCountPerLeaf = 2, NumberOfThreads = 1, Seed = c.Seed,
+        Deterministic = true, Silent = true, Verbose = false,
+    }), SweepParameter.Choice("iterations", 20, 40));
+
+    private static ImbalanceSweepOptions Options(MLContext ml) => new()
+    {
+        Featurizer = ml.Transforms.Concatenate("Features", "X", "Y"),
+        Trainers = [LightGbm(), SweepTrainer.SdcaMaximumEntropy()],
+        NumberOfFolds = 3,
+        TimeBudget = TimeSpan.FromSeconds(60),
+    };
+
+    [Fact]
+    public void Run_ReturnsLeaderboard_BaselineFirst_AndARefittedModelThatSavesAndLoads()
+    {
+        var ml = new MLContext(1);
+        var options = Options(ml);
+        options.MaxTrials = 5;
+        var reported = new List<SweepTrial>();
+        options.Progress = new SyncProgress(reported.Add);
+        var result = ImbalanceSweep.Run(ml, Data(ml), options);
+
+        Assert.Equal(SweepStopReason.MaxTrials, result.StopReason);
+        Assert.Equal(5, result.Trials.Count);
+        Assert.Equal(5, reported.Count);
+        Assert.Equal("none", result.Trials[0].StrategyName);
+        Assert.Equal("LightGbm", result.Trials[0].TrainerName);
+        Assert.Equal("SdcaMaxEnt", result.Trials[1].TrainerName);
+        // ADASYN may refuse this well-separated tail (no other class among its neighbours): a failed trial, kept.
+        Assert.All(result.Trials.Where(t => t.StrategyName != "adasyn"), t => Assert.True(t.Status == SweepTrialStatus.Completed, t.ToString()));
+        Assert.All(result.Trials.Where(t => t.Status == SweepTrialStatus.Completed), t => Assert.Equal(3, t.FoldMetrics.Count));
+        var board = result.Leaderboard.Where(t => t.Status == SweepTrialStatus.Completed).ToArray();
+        Assert.Same(result.BestTrial, board[0]);
+        for (int i = 1; i < board.Length; i++)
+            Assert.True(board[i - 1].MetricMean >= board[i].MetricMean);
+        Assert.True(result.BestTrial.MetricMean > 0.5, result.BestTrial.ToString());
+        Assert.Equal(["head", "mid", "tail"], result.ClassNames);
+
+        string path = Path.Combine(_directory, "model.zip");
+        ml.Model.Save(result.BestModel, Data(ml).Schema, path);
+        var loaded = new MLContext(2).Model.Load(path, out _);
+        var engine = new MLContext(2).Model.CreatePredictionEngine<Row, Prediction>(loaded);
+        Assert.Equal("tail", engine.Predict(new Row { Label = "", X = 4f, Y = 0.5f }).PredictedLabel);
+        Assert.Equal("head", engine.Predict(new Row { Label = "", X = 0f, Y = 0.5f }).PredictedLabel);
+    }
+
+    [Fact]
+    public void Run_StopsAtTheBudget_AndOnCancellation_KeepingTheBestSoFar()
+    {
+        var ml = new MLContext(1);
+        var options = Options(ml);
+        options.TimeBudget = TimeSpan.FromSeconds(4);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = ImbalanceSweep.Run(ml, Data(ml), options);
+        Assert.Equal(SweepStopReason.Budget, result.StopReason);
+        // The search stops at the budget (a trial is abandoned between folds); the refit comes on top.
+        Assert.True(clock.Elapsed.TotalSeconds < 4 + 8, $"took {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.NotEmpty(result.Trials);
+
+        using var cts = new CancellationTokenSource();
+        options.TimeBudget = TimeSpan.FromSeconds(60);
+        options.Progress = new SyncProgress(t => { if (t.Index == 2) cts.Cancel(); });
+        var cancelled = ImbalanceSweep.Run(ml, Data(ml), options, cts.Token);
+        Assert.Equal(SweepStopReason.Cancelled, cancelled.StopReason);
+        Assert.Equal(2, cancelled.Trials.Count);
+        Assert.NotNull(cancelled.BestModel);
+    }
+
+    [Fact]
+    public void Run_BudgetTooSmallForOneTrial_Throws_AndEveryStrategyRunsOnGlass()
+    {
+        var ml = new MLContext(1);
+        var options = Options(ml);
+        options.TimeBudget = TimeSpan.FromMilliseconds(1);
+        var e = Assert.Throws<SweepBudgetException>(() => ImbalanceSweep.Run(ml, Data(ml), options));
+        Assert.Contains("too small for one trial", e.Message);
+
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => ImbalanceSweep.Run(ml, Data(ml), Options(ml), cts.Token));
+
+        // Every default strategy, once, with LightGBM. ADASYN may refuse a tail class with no other class near it
+        // (well separated here): that trial is kept in the leaderboard as failed, with the reason, and ranked last.
+        var all = Options(ml);
+        all.Trainers = [LightGbm()];
+        all.MaxTrials = SweepStrategy.Defaults().Count;
+        all.Metric = SweepMetric.PrAuc;
+        var result = ImbalanceSweep.Run(ml, Data(ml), all);
+        Assert.Equal(SweepStrategy.Defaults().Select(s => s.Name).Order(), result.Trials.Select(t => t.StrategyName).Order());
+        Assert.All(result.Trials.Where(t => t.StrategyName != "adasyn"), t => Assert.True(t.Status == SweepTrialStatus.Completed, t.ToString()));
+        Assert.All(result.Trials.Where(t => t.Status == SweepTrialStatus.Completed), t => Assert.InRange(t.MetricMean, 0, 1));
+        Assert.All(result.Trials.Where(t => t.Status == SweepTrialStatus.Failed), t => Assert.False(string.IsNullOrEmpty(t.Error)));
+        Assert.Equal(SweepTrialStatus.Completed, result.Leaderboard[0].Status);
+    }
+
+    [Fact]
+    public void Run_BadInput_IsRefusedWithTheReason()
+    {
+        var ml = new MLContext(1);
+        var one = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 10).Select(i => new Row { Label = "a", X = i }));
+        var e = Assert.Throws<ArgumentException>(() => ImbalanceSweep.Run(ml, one, Options(ml)));
+        Assert.Contains("at least two", e.Message);
+        var options = Options(ml);
+        options.LabelColumnName = "Missing";
+        Assert.Throws<ArgumentException>(() => ImbalanceSweep.Run(ml, Data(ml), options));
+        options = Options(ml);
+        options.NumberOfFolds = 10;
+        Assert.Contains("fewer than the 10 folds", Assert.Throws<ArgumentException>(() => ImbalanceSweep.Run(ml, Data(ml), options)).Message);
+    }
+
+    [Fact]
+    public void Run_AbandonsATrialThatCannotFinish_AndGoesOnWithCheaperCandidates()
+    {
+        var ml = new MLContext(1);
+        var options = Options(ml);
+        var slow = new SweepTrainer("Slow", c => new SlowEstimator(c.Context.MulticlassClassification.Trainers.SdcaMaximumEntropy(
+            c.LabelColumnName, c.FeatureColumnName, c.ExampleWeightColumnName), TimeSpan.FromSeconds(3)));
+        options.Trainers = [LightGbm(), slow];
+        options.TimeBudget = TimeSpan.FromSeconds(12);
+        var result = ImbalanceSweep.Run(ml, Data(ml), options);
+        var second = result.Trials[1];
+        Assert.Equal("Slow", second.TrainerName);
+        Assert.Equal(SweepTrialStatus.Abandoned, second.Status);
+        Assert.Contains("abandoned after 1 of 3 folds", second.Error);
+        // The search went on with the fast trainer and never tried the slow one again.
+        Assert.Contains(result.Trials.Skip(2), t => t.TrainerName == "LightGbm" && t.Status == SweepTrialStatus.Completed);
+        Assert.DoesNotContain(result.Trials.Skip(2), t => t.TrainerName == "Slow");
+        Assert.Equal("LightGbm", result.BestTrial.TrainerName);
+    }
+
+    private sealed class SlowEstimator(IEstimator<ITransformer> inner, TimeSpan delay) : IEstimator<ITransformer>
+    {
+        public ITransformer Fit(IDataView input)
+        {
+            Thread.Sleep(delay);
+            return inner.Fit(input);
+        }
+
+        public SchemaShape GetOutputSchema(SchemaShape inputSchema) => inner.GetOutputSchema(inputSchema);
+    }
+
+    [Fact]
+    public void FoldSplit_KeyFractionFilter_HoldsOutExactlyTheFoldRows()
+    {
+        // The sweep splits each fold with a two-valued key (1: held out, 2: training) and FilterRowsByKeyColumnFraction.
+        var ml = new MLContext(1);
+        var data = Data(ml);
+        uint[] keys = Enumerable.Range(0, 88).Select(i => i % 4 == 0 ? 1u : 2u).ToArray();
+        var view = new Microsoft.ML.LongTail.Data.FoldColumnDataView(data, "__Split", keys, 2);
+        var test = ml.Data.FilterRowsByKeyColumnFraction(view, "__Split", 0.0, 0.5);
+        var train = ml.Data.FilterRowsByKeyColumnFraction(view, "__Split", 0.5, 1.0);
+        Assert.All(test.GetColumn<uint>("__Split"), k => Assert.Equal(1u, k));
+        Assert.All(train.GetColumn<uint>("__Split"), k => Assert.Equal(2u, k));
+        Assert.Equal(22, test.GetColumn<uint>("__Split").Count());
+        Assert.Equal(66, train.GetColumn<uint>("__Split").Count());
+    }
+
+    [Fact]
+    public void PrecisionRecall_AveragePrecision_MatchesAHandComputedValue()
+    {
+        var ml = new MLContext(1);
+        // Scores for class "p": positives at 0.9, 0.4; negatives at 0.8, 0.1 -> AP = 0.5 * 1 + 0.5 * 2/3.
+        var rows = new[] { ("p", 0.9f), ("n", 0.8f), ("p", 0.4f), ("n", 0.1f) }
+            .Select(r => new ScoredRow { Label = r.Item1, Score = [1 - r.Item2, r.Item2] });
+        var view = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+            .Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows));
+        Assert.Equal(0.5 + 0.5 * 2 / 3.0, PrecisionRecall.AreaUnderCurve(view, "Label", "Score", 1, 2), 12);
+        Assert.Equal(4, PrecisionRecall.Curve(view, "Label", "Score", 1).Count);
+    }
+
+    public sealed class ScoredRow
+    {
+        public string Label { get; set; } = "";
+
+        [VectorType(2)]
+        public float[] Score { get; set; } = [];
+    }
+
+    private sealed class SyncProgress(Action<SweepTrial> action) : IProgress<SweepTrial>
+    {
+        public void Report(SweepTrial value) => action(value);
+    }
+}
+
