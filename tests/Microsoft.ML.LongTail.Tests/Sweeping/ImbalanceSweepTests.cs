@@ -154,9 +154,13 @@ public sealed class ImbalanceSweepTests : IDisposable
         var ml = new MLContext(1);
         var options = Options(ml);
         var slow = new SweepTrainer("Slow", c => new SlowEstimator(c.Context.MulticlassClassification.Trainers.SdcaMaximumEntropy(
-            c.LabelColumnName, c.FeatureColumnName, c.ExampleWeightColumnName), TimeSpan.FromSeconds(3)));
+            c.LabelColumnName, c.FeatureColumnName, c.ExampleWeightColumnName), TimeSpan.FromSeconds(10)));
         options.Trainers = [LightGbm(), slow];
-        options.TimeBudget = TimeSpan.FromSeconds(12);
+        // The sweep abandons a trial when its time per fold times the folds left exceeds the time left. After its first
+        // fold (10 s) the slow trial needs 20 s more, and at most 28 - 10 = 18 s are left whatever the first trial took:
+        // abandoned on any machine. The fast trainer then has 18 s less the first trial's time for the trials after it.
+        options.TimeBudget = TimeSpan.FromSeconds(28);
+        options.MaxTrials = 4;
         var result = ImbalanceSweep.Run(ml, Data(ml), options);
         var second = result.Trials[1];
         Assert.Equal("Slow", second.TrainerName);
