@@ -169,6 +169,8 @@ internal static class TrainJob
         var ml = new MLContext(settings.Seed);
         if (task == TaskKind.Regression)
         {
+            if (settings.ConformalAlpha is not null)
+                output.WriteLine("Note: --conformal applies to classification only; regression intervals are not computed by this command (see Regression.ConformalRegressor).");
             RegressionJob.Run(ml, schema, settings, staging, output, cancellationToken);
             return;
         }
