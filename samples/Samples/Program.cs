@@ -16,7 +16,10 @@ switch (name)
     case "conformal":
         ConformalPredictionSets.Run(Console.Out);
         return 0;
+    case "quantize":
+        QuantizeOnnxModel.Run(Console.Out);
+        return 0;
     default:
-        Console.WriteLine("Usage: dotnet run --project samples/Samples -- smote-lightgbm | weights-fasttree | sweep | conformal");
+        Console.WriteLine("Usage: dotnet run --project samples/Samples -- smote-lightgbm | weights-fasttree | sweep | conformal | quantize");
         return name.Length == 0 ? 0 : 1;
 }

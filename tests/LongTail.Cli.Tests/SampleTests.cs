@@ -45,4 +45,14 @@ public sealed class SampleTests
         Assert.True(metrics.RowCount > 40, $"{metrics.RowCount} test rows");
         Assert.Contains("Coverage", output.ToString());
     }
+
+    [Fact]
+    public void QuantizeOnnxModel_IsSmallerAndAgrees()
+    {
+        var output = new StringWriter();
+        var (sizeRatio, agreement) = QuantizeOnnxModel.Run(output);
+        Assert.True(sizeRatio < 0.35, $"size ratio {sizeRatio}");
+        Assert.True(agreement > 0.95, $"agreement {agreement}");
+        Assert.Contains("int8 model", output.ToString());
+    }
 }
