@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.LongTail.Conformal;
 using Microsoft.ML.LongTail.Evaluation;
 using Microsoft.ML.LongTail.Sweeping;
 
@@ -168,6 +169,8 @@ internal static class TrainJob
         var ml = new MLContext(settings.Seed);
         if (task == TaskKind.Regression)
         {
+            if (settings.ConformalAlpha is not null)
+                output.WriteLine("Note: --conformal applies to classification only; regression intervals are not computed by this command (see Regression.ConformalRegressor).");
             RegressionJob.Run(ml, schema, settings, staging, output, cancellationToken);
             return;
         }
@@ -302,16 +305,68 @@ internal static class TrainJob
             Picture("precision-recall.png", $"Precision-recall curve of '{positive}'", p => Charts.PrecisionRecall(curve, positive, averagePrecision.Value, rate, p));
         }
 
-        // The model: the best pipeline, with PredictedLabel mapped back to the class values.
+        // Optional conformal step, on the held-out rows (never seen by the sweep or the final fit).
+        ConformalOutcome? conformal = null;
+        if (settings.ConformalAlpha is { } alpha)
+        {
+            conformal = Conformal(ml, result.BestModel, test, label, alpha, settings.Seed);
+            output.WriteLine();
+            output.WriteLine(conformal.Describe());
+            output.WriteLine(conformal.Metrics.ToReport());
+        }
+
+        // The model: the best pipeline (+ the conformal sets), with PredictedLabel mapped back to the class values.
         var mapBack = ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(scored);
-        var model = new TransformerChain<ITransformer>(result.BestModel, mapBack);
+        var model = conformal is null
+            ? new TransformerChain<ITransformer>(result.BestModel, mapBack)
+            : new TransformerChain<ITransformer>(result.BestModel, conformal.Transformer, mapBack);
         ml.Model.Save(model, raw.Schema, Path.Combine(staging, "model.zip"));
 
         File.WriteAllText(Path.Combine(staging, "leaderboard.csv"), LeaderboardCsv(result));
         File.WriteAllText(Path.Combine(staging, "leaderboard.md"), LeaderboardMarkdown(result, int.MaxValue));
         File.WriteAllText(Path.Combine(staging, "Predict.cs"), Snippet.Create(schema, regression: false));
         File.WriteAllText(Path.Combine(staging, "report.md"), Report(settings, schema, task, diagnosis, result, baseline, evaluation, pictures,
-            folds, holdoutFolds, positive, averagePrecision));
+            folds, holdoutFolds, positive, averagePrecision, conformal));
+    }
+
+    /// <summary>What the conformal step fitted and measured.</summary>
+    private sealed record ConformalOutcome(ITransformer Transformer, ConformalClassificationMetrics Metrics, NonconformityScore Score,
+        long CalibrationRows, double Alpha)
+    {
+        public string Describe() =>
+            $"Conformal prediction sets ({Score.ToString().ToUpperInvariant()} score, alpha {Alpha.ToString(CultureInfo.InvariantCulture)}): " +
+            $"calibrated on {CalibrationRows} held-out rows, evaluated on the other {Metrics.RowCount} (a stratified half each).";
+    }
+
+    /// <summary>
+    /// Split conformal on the held-out rows: a stratified half calibrates the thresholds, the other half measures coverage.
+    /// The score is LAC (<c>1 - p_y</c>): the smallest sets on average, and it only needs per-class scores in [0, 1], which
+    /// every swept trainer gives (FastTree one-versus-all's calibrated scores do not sum to one, which APS would need).
+    /// Binary tasks are swept as two-class multiclass, so the same step applies to them. Should a model's scores not be
+    /// probabilities, the top-k score (any scores) is used instead.
+    /// </summary>
+    private static ConformalOutcome Conformal(MLContext ml, ITransformer model, IDataView heldOut, string label, double alpha, int seed)
+    {
+        var halves = ml.Data.AddStratifiedFoldColumn(heldOut, label, 2, seed, "__Conformal");
+        var split = ml.Data.TrainTestSplit(halves, testFraction: 0.5, samplingKeyColumnName: "__Conformal");
+        var calibration = ml.Data.Cache(model.Transform(split.TrainSet));
+        var evaluation = model.Transform(split.TestSet);
+        long calibrationRows = calibration.GetRowCount() ?? calibration.GetColumn<float[]>("Score").LongCount();
+        if (calibrationRows == 0 || (evaluation.GetRowCount() ?? evaluation.GetColumn<float[]>("Score").LongCount()) == 0)
+            throw new CliException("--conformal needs held-out rows for both calibration and evaluation; raise --test-fraction or use more data.", ExitCodes.BadData);
+        var score = NonconformityScore.Lac;
+        ITransformer sets;
+        try
+        {
+            sets = ml.MulticlassClassification.ConformalClassifier(alpha, score, labelColumnName: label).Fit(calibration);
+        }
+        catch (InvalidOperationException)
+        {
+            score = NonconformityScore.TopK;
+            sets = ml.MulticlassClassification.ConformalClassifier(alpha, score, labelColumnName: label).Fit(calibration);
+        }
+        var metrics = ml.MulticlassClassification.EvaluateConformal(sets.Transform(evaluation), alpha, labelColumnName: label);
+        return new ConformalOutcome(sets, metrics, score, calibrationRows, alpha);
     }
 
     internal static string MetricName(SweepMetric metric) => metric switch
@@ -362,7 +417,8 @@ internal static class TrainJob
     }
 
     private static string Report(TrainSettings settings, CsvSchema schema, TaskKind task, Diagnosis diagnosis, SweepResult result, SweepTrial? baseline,
-        string evaluation, List<(string File, string Caption)> pictures, int folds, int holdoutFolds, string positive, double? averagePrecision)
+        string evaluation, List<(string File, string Caption)> pictures, int folds, int holdoutFolds, string positive, double? averagePrecision,
+        ConformalOutcome? conformal)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# mlnet-longtail report");
@@ -373,8 +429,9 @@ internal static class TrainJob
         sb.AppendLine($"- Best pipeline: **{result.BestTrial.Description}**, {MetricName(result.Metric)} {F(result.BestTrial.MetricMean)} ± {F(result.BestTrial.MetricStandardDeviation)}" +
             (baseline is null ? "" : $" (plain LightGBM: {F(baseline.MetricMean)} ± {F(baseline.MetricStandardDeviation)})"));
         sb.AppendLine($"- Held out: a stratified {1.0 / holdoutFolds:P0} of the rows, never seen by the sweep; `model.zip` is the best pipeline fitted on the other {1 - 1.0 / holdoutFolds:P0}.");
-        if (settings.ConformalAlpha is { } alpha)
-            sb.AppendLine($"- Conformal prediction sets (alpha {alpha}): not in this build yet; the conformal step comes with the pack's conformal component.");
+        if (conformal is not null)
+            sb.AppendLine($"- Conformal prediction sets (alpha {conformal.Alpha.ToString(CultureInfo.InvariantCulture)}): coverage {F(conformal.Metrics.Coverage)} " +
+                $"(target {F(1 - conformal.Alpha)}), mean set size {conformal.Metrics.MeanSetSize:0.000}; `model.zip` adds a `PredictionSet` column (see below).");
         sb.AppendLine();
         sb.AppendLine("## Columns");
         sb.AppendLine();
@@ -398,6 +455,23 @@ internal static class TrainJob
         sb.AppendLine(evaluation.TrimEnd());
         sb.AppendLine("```");
         sb.AppendLine();
+        if (conformal is not null)
+        {
+            sb.AppendLine("## Conformal prediction sets");
+            sb.AppendLine();
+            sb.AppendLine(conformal.Describe() + " `model.zip` outputs `PredictionSet`, a `Vector<Single, K>` with 1 for each class in the set " +
+                "(slot order: the label's key order); the sets contain the true class with probability at least 1 - alpha when new rows resemble the held-out ones.");
+            sb.AppendLine();
+            sb.AppendLine($"| coverage | target | mean set size | worst-class coverage | class-coverage gap | empty sets |");
+            sb.AppendLine("|---:|---:|---:|---:|---:|---:|");
+            var m = conformal.Metrics;
+            sb.AppendLine($"| {F(m.Coverage)} | {F(1 - conformal.Alpha)} | {m.MeanSetSize:0.000} | {F(m.WorstClassCoverage)} | {F(m.ClassCoverageGap)} | {F(m.EmptySetRate)} |");
+            sb.AppendLine();
+            sb.AppendLine("```text");
+            sb.AppendLine(m.ToReport().TrimEnd());
+            sb.AppendLine("```");
+            sb.AppendLine();
+        }
         sb.AppendLine("## Leaderboard (top 20; all trials in `leaderboard.csv` / `leaderboard.md`)");
         sb.AppendLine();
         sb.Append(LeaderboardMarkdown(result, 20));

@@ -13,7 +13,13 @@ switch (name)
     case "sweep":
         SweepFromCode.Run(Console.Out);
         return 0;
+    case "conformal":
+        ConformalPredictionSets.Run(Console.Out);
+        return 0;
+    case "quantize":
+        QuantizeOnnxModel.Run(Console.Out);
+        return 0;
     default:
-        Console.WriteLine("Usage: dotnet run --project samples/Samples -- smote-lightgbm | weights-fasttree | sweep");
+        Console.WriteLine("Usage: dotnet run --project samples/Samples -- smote-lightgbm | weights-fasttree | sweep | conformal | quantize");
         return name.Length == 0 ? 0 : 1;
 }

@@ -33,4 +33,26 @@ public sealed class SampleTests
         Assert.Equal(3, result.Trials.Count);
         Assert.Contains("Best:", output.ToString());
     }
+
+    [Fact]
+    public void ConformalPredictionSets_CoverNearOneMinusAlpha()
+    {
+        var output = new StringWriter();
+        var metrics = ConformalPredictionSets.Run(output, alpha: 0.1);
+        // About 54 test rows: the coverage is 0.9 in expectation, within sampling noise here.
+        Assert.InRange(metrics.Coverage, 0.75, 1);
+        Assert.InRange(metrics.MeanSetSize, 1, 4);   // informative: well below the 6 classes
+        Assert.True(metrics.RowCount > 40, $"{metrics.RowCount} test rows");
+        Assert.Contains("Coverage", output.ToString());
+    }
+
+    [Fact]
+    public void QuantizeOnnxModel_IsSmallerAndAgrees()
+    {
+        var output = new StringWriter();
+        var (sizeRatio, agreement) = QuantizeOnnxModel.Run(output);
+        Assert.True(sizeRatio < 0.35, $"size ratio {sizeRatio}");
+        Assert.True(agreement > 0.95, $"agreement {agreement}");
+        Assert.Contains("int8 model", output.ToString());
+    }
 }

@@ -74,6 +74,48 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_Conformal_ReportsCoverage_AndTheModelOutputsPredictionSets()
+    {
+        string data = CliFixture.Multiclass(_directory);
+        string output = Path.Combine(_directory, "conformal-out");
+        var (exit, log) = CliFixture.Run("train", "--data", data, "--label", "kind", "--output", output, "--max-trials", "3", "--folds", "3", "--conformal", "0.2");
+        Assert.True(exit == 0, log);
+        Assert.Contains("Conformal prediction sets (LAC score, alpha 0.2)", log);
+        Assert.Contains("Coverage", log);
+        string report = File.ReadAllText(Path.Combine(output, "report.md"));
+        Assert.Contains("## Conformal prediction sets", report);
+        Assert.Contains("| coverage | target | mean set size | worst-class coverage | class-coverage gap |", report);
+        Assert.DoesNotContain("not in this build", report);
+
+        var ml = new MLContext(3);
+        var model = ml.Model.Load(Path.Combine(output, "model.zip"), out _);
+        var scored = model.Transform(CsvSchema.Infer(data, "kind").Load(ml));
+        var sets = scored.GetColumn<VBuffer<float>>("PredictionSet").Select(v => v.DenseValues().ToArray()).ToArray();
+        Assert.Equal(90, sets.Length);
+        Assert.All(sets, s => Assert.Equal(3, s.Length));
+        Assert.All(sets, s => Assert.All(s, v => Assert.True(v == 0 || v == 1)));
+        // Well-separated classes: most sets hold the predicted class, and coverage of the true class is high overall.
+        // The model keys the label: slot key - 1 of the set is the true class. Well-separated classes: high coverage.
+        var truth = scored.GetColumn<uint>("kind").ToArray();
+        double covered = sets.Zip(truth).Count(p => p.First[p.Second - 1] == 1) / 90.0;
+        Assert.True(covered >= 0.7, $"coverage on all rows {covered}");
+    }
+
+    [Fact]
+    public void Train_Binary_WithConformal_WritesPredictionSetsOfTwoSlots()
+    {
+        string data = CliFixture.Multiclass(_directory, "binary-conformal.csv", (row, kind) => kind == "c" ? "yes" : "no");
+        string output = Path.Combine(_directory, "binary-conformal-out");
+        var (exit, log) = CliFixture.Run("train", "--data", data, "--label", "kind", "--output", output, "--max-trials", "2", "--folds", "3", "--conformal", "0.2");
+        Assert.True(exit == 0, log);
+        Assert.Contains("Conformal prediction sets", File.ReadAllText(Path.Combine(output, "report.md")));
+        var ml = new MLContext(3);
+        var model = ml.Model.Load(Path.Combine(output, "model.zip"), out _);
+        var sets = model.Transform(CsvSchema.Infer(data, "kind").Load(ml)).GetColumn<VBuffer<float>>("PredictionSet").ToArray();
+        Assert.All(sets, s => Assert.Equal(2, s.Length));
+    }
+
+    [Fact]
     public void Train_Regression_WritesModelAndScatter()
     {
         string data = CliFixture.Regression(_directory);
