@@ -201,6 +201,8 @@ public sealed class InstanceHardnessThreshold : Sampler
 
     private static IEstimator<ITransformer> DefaultTrainer(MLContext ml) =>
         ml.Transforms.NormalizeMinMax(FeaturesName)
+            // SDCA passes over the data many times: a cached view makes each pass an array walk.
+            .AppendCacheCheckpoint(ml)
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
             {
                 LabelColumnName = LabelName, FeatureColumnName = FeaturesName, NumberOfThreads = 1, MaximumNumberOfIterations = 20,
