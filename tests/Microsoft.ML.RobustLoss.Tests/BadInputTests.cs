@@ -118,6 +118,12 @@ public sealed class BadInputTests
         Assert.Equal("FocalAlpha", Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.NeuralNetwork(o).Fit(Blobs(ml))).ParamName);
         o = Small();
         o.Loss = TailLoss.Focal;
+        o.FocalAlpha = [0.5f, -0.5f];   // a negative alpha would flip the sign of that class's loss
+        Assert.Equal("FocalAlpha", Assert.Throws<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.NeuralNetwork(o).Fit(Blobs(ml))).ParamName);
+        o.FocalAlpha = [0.5f, float.NaN];
+        Assert.Equal("FocalAlpha", Assert.Throws<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.NeuralNetwork(o).Fit(Blobs(ml))).ParamName);
+        o = Small();
+        o.Loss = TailLoss.Focal;
         o.LabelSmoothing = 0.1;
         Assert.Equal("LabelSmoothing", Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.NeuralNetwork(o).Fit(Blobs(ml))).ParamName);
         o = Small();

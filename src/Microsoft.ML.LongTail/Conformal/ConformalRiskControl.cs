@@ -74,6 +74,12 @@ public sealed class ConformalRiskControl : CompiledEstimator
             double wi = data.Weights is null ? 1 : data.Weights[i];
             if (_options.TimeDecay is { } decay)
                 wi *= Math.Pow(decay, n - i);
+            // The weighted guarantee (Farinhas et al. 2023) gives the test point weight 1 and needs every calibration
+            // weight in [0, 1]: larger weights would shrink the test point's share and weaken the correction silently.
+            if (wi > 1)
+                throw new InvalidOperationException(
+                    $"Calibration row {i} has weight {wi} ({(_options.WeightColumnName is null ? "time decay" : $"column '{_options.WeightColumnName}'")}); " +
+                    "weighted conformal risk control needs weights in [0, 1] (the test point has weight 1). Divide the weights by their maximum.");
             w[i] = wi;
             total += wi;
         }

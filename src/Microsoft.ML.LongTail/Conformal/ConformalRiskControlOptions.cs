@@ -17,8 +17,8 @@ public sealed class ConformalRiskControlOptions : ConformalSetOptions
     public double LossBound { get; set; } = 1;
 
     /// <summary>Non-exchangeable risk control (Farinhas et al. 2023): a <see cref="float"/> column of calibration row weights
-    /// (finite, non-negative, not all zero), e.g. the similarity of each calibration row to the test distribution. The test
-    /// point has weight 1. Default <see langword="null"/>: no weights.</summary>
+    /// (in [0, 1], not all zero), e.g. the similarity of each calibration row to the test distribution. The test point has
+    /// weight 1, so a weight above 1 is refused (divide the weights by their maximum). Default <see langword="null"/>: no weights.</summary>
     public string? WeightColumnName { get; set; }
 
     /// <summary>Non-exchangeable risk control with a time-decay weight for drifting data: calibration row <c>i</c> of <c>n</c>

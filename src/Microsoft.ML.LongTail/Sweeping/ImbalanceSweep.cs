@@ -154,7 +154,8 @@ public static class ImbalanceSweep
                 }
                 trial.Status = projected is null ? SweepTrialStatus.Completed : SweepTrialStatus.Abandoned;
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            // A cancellation inside Fit (Ctrl-C during a fold) is the sweep being stopped, not a failed trial.
+            catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
             {
                 trial.Status = SweepTrialStatus.Failed;
                 trial.Error = FirstLine(e);

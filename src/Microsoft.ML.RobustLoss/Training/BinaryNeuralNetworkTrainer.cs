@@ -118,7 +118,7 @@ public sealed class BinaryNeuralNetworkTrainer : IEstimator<ITransformer>
     {
         if (o.FocalGamma < 0 || o.AslGammaPositive < 0 || o.AslGammaNegative < 0)
             throw new ArgumentOutOfRangeException(nameof(o.FocalGamma), "FocalGamma, AslGammaPositive and AslGammaNegative must be at least 0.");
-        if (o.FocalAlpha > 1)
+        if (double.IsNaN(o.FocalAlpha) || o.FocalAlpha > 1)
             throw new ArgumentOutOfRangeException(nameof(o.FocalAlpha), $"FocalAlpha must be in [0, 1], or negative for none; got {o.FocalAlpha}.");
         if (o.FocalAlpha >= 0 && o.Loss != BinaryLoss.Focal)
             throw new ArgumentException($"FocalAlpha applies to the Focal loss, not to {o.Loss}.", nameof(o.FocalAlpha));

@@ -67,7 +67,7 @@ public sealed class MulticlassNeuralNetworkTrainer : IEstimator<ITransformer>
         });
         int[] counts = NetworkTrainer.CountClasses(train.Classes!, k);
 
-        var objective = CreateObjective(o, counts, device);
+        using var objective = CreateObjective(o, counts, device);
         using var net = new Mlp(data.FeatureCount, o.HiddenLayers, k, o.Activation, o.Normalization, o.Dropout);
         NetworkTrainer.Train(_environment, Name, o, net, train, validation, objective, o.Sampling, o.ClassifierRetrainingEpochs, random);
 
@@ -142,6 +142,10 @@ public sealed class MulticlassNeuralNetworkTrainer : IEstimator<ITransformer>
             throw new ArgumentException($"FocalAlpha applies to the Focal loss, not to {o.Loss} (ClassBalancedFocal derives its alpha from Beta).", nameof(o.FocalAlpha));
         if (o.FocalAlpha is not null && o.FocalAlpha.Length != k)
             throw new ArgumentException($"FocalAlpha has {o.FocalAlpha.Length} values; the label has {k} classes.", nameof(o.FocalAlpha));
+        if (o.FocalAlpha is not null && !o.FocalAlpha.All(a => a >= 0 && float.IsFinite(a)))
+            throw new ArgumentOutOfRangeException(nameof(o.FocalAlpha), $"FocalAlpha values must be finite and at least 0; got {string.Join(", ", o.FocalAlpha)}.");
+        if (!double.IsFinite(o.LogitAdjustmentTau))
+            throw new ArgumentOutOfRangeException(nameof(o.LogitAdjustmentTau), $"LogitAdjustmentTau must be finite; got {o.LogitAdjustmentTau}.");
         if (!(o.Beta >= 0 && o.Beta < 1))
             throw new ArgumentOutOfRangeException(nameof(o.Beta), $"Beta must be in [0, 1); got {o.Beta}.");
         if (o.FocalGamma < 0)
@@ -161,7 +165,13 @@ public sealed class MulticlassNeuralNetworkTrainer : IEstimator<ITransformer>
     internal static Objective CreateObjective(MulticlassNeuralNetworkOptions o, int[] counts, Device device)
     {
         int k = counts.Length;
-        Tensor Vec(IEnumerable<double> v) => torch.tensor(v.Select(x => (float)x).ToArray()).to(device);
+        var owned = new List<Tensor>();
+        Tensor Vec(IEnumerable<double> v)
+        {
+            var t = torch.tensor(v.Select(x => (float)x).ToArray()).to(device);
+            owned.Add(t);
+            return t;
+        }
         double total = counts.Sum();
         Func<Tensor, Tensor, int, Tensor> loss;
         switch (o.Loss)
@@ -206,6 +216,7 @@ public sealed class MulticlassNeuralNetworkTrainer : IEstimator<ITransformer>
         }
         return new Objective
         {
+            OwnedTensors = owned,
             Loss = loss,
             RetrainingLoss = (z, y, _) => LossFunctions.CrossEntropy(z, y),
             Int64Targets = true,

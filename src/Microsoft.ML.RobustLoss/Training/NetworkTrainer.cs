@@ -8,8 +8,18 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.RobustLoss;
 
 /// <summary>What a trainer plugs into the shared loop: the loss, the target tensor and the validation metric.</summary>
-internal sealed class Objective
+internal sealed class Objective : IDisposable
 {
+    /// <summary>Tensors the losses close over (class weights, margins, offsets), freed with the objective.</summary>
+    public IReadOnlyList<Tensor> OwnedTensors { get; init; } = [];
+
+    /// <summary>Frees <see cref="OwnedTensors"/> (native or device memory, not reclaimed by the GC in time).</summary>
+    public void Dispose()
+    {
+        foreach (var t in OwnedTensors)
+            t.Dispose();
+    }
+
     /// <summary>Loss of a batch: (network output [B, outputs], targets, epoch from 1) -> scalar.</summary>
     public required Func<Tensor, Tensor, int, Tensor> Loss { get; init; }
 

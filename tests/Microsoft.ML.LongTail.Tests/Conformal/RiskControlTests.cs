@@ -8,6 +8,20 @@ public class RiskControlTests
     private const int K = 5;
     private readonly MLContext _ml = new(seed: 1);
 
+    /// <summary>The weighted guarantee needs calibration weights in [0, 1] (the test point has weight 1).</summary>
+    [Fact]
+    public void WeightsAboveOne_AreRefused_NamingTheRowAndColumn()
+    {
+        var (scores, labels) = ConformalData.Generate(new Random(4), 200, K);
+        var weights = Enumerable.Repeat(0.5f, 200).ToArray();
+        weights[17] = 3;
+        var data = ConformalData.ToDataView(_ml, scores, labels, K, weights: weights);
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            _ml.MulticlassClassification.ConformalRiskControl(loss: ConformalLoss.Miscoverage, weightColumnName: "Weight").Calibrate(data));
+        Assert.Contains("row 17", e.Message);
+        Assert.Contains("'Weight'", e.Message);
+    }
+
     [Fact]
     public void UnweightedMiscoverage_EqualsSplitConformal_AndTheGeneralPathsAgree()
     {
