@@ -136,6 +136,13 @@ internal static class TrainJob
         }
     }
 
+    /// <summary>Every file name a run can write into the output folder.</summary>
+    private static readonly string[] OutputNames =
+    [
+        "model.zip", "report.md", "leaderboard.csv", "leaderboard.md", "Predict.cs",
+        "recall.png", "confusion.png", "reliability.png", "precision-recall.png", "predicted-vs-actual.png",
+    ];
+
     private static void Publish(string staging, string outputFolder)
     {
         string full = Path.GetFullPath(outputFolder);
@@ -146,6 +153,12 @@ internal static class TrainJob
                 Directory.Move(staging, full);
                 return;
             }
+            // The folder exists and may hold the user's own files: only this job's outputs are replaced. An output an
+            // earlier run wrote and this one does not (a binary run's precision-recall.png, say) is removed first, so the
+            // folder never mixes two runs.
+            var produced = Directory.GetFiles(staging).Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+            foreach (string name in OutputNames.Where(n => !produced.Contains(n)))
+                File.Delete(Path.Combine(full, name));
             foreach (string file in Directory.GetFiles(staging))
                 File.Move(file, Path.Combine(full, Path.GetFileName(file)), overwrite: true);
             Directory.Delete(staging, true);

@@ -71,6 +71,15 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("best PR-AUC so far", log);
         CliFixture.AssertNonTrivialPng(Path.Combine(output, "precision-recall.png"));
         Assert.Contains("![Precision-recall curve of 'yes'](precision-recall.png)", File.ReadAllText(Path.Combine(output, "report.md")));
+
+        // A multiclass run into the same folder replaces this run's outputs, removes the curve it does not draw, and
+        // leaves a file of the user's alone.
+        File.WriteAllText(Path.Combine(output, "notes.txt"), "mine");
+        (exit, log) = CliFixture.Run("train", "--data", CliFixture.Multiclass(_directory), "--label", "kind", "--output", output, "--max-trials", "2", "--folds", "3");
+        Assert.True(exit == 0, log);
+        Assert.False(File.Exists(Path.Combine(output, "precision-recall.png")));
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(output, "notes.txt")));
+        CliFixture.AssertNonTrivialPng(Path.Combine(output, "confusion.png"));
     }
 
     [Fact]
