@@ -17,6 +17,21 @@ namespace Microsoft.ML.Quantize;
 /// (e.g. <c>Microsoft.ML.OnnxRuntime</c>).</remarks>
 public static class OnnxQuantizer
 {
+    /// <summary>Whether two paths name one file: the same full path, or, when the output exists, the same file reached through
+    /// a symbolic link or a case-insensitive file system (compared after resolving links).</summary>
+    private static bool IsSameFile(string a, string b)
+    {
+        string fa = Path.GetFullPath(a), fb = Path.GetFullPath(b);
+        if (string.Equals(fa, fb, StringComparison.Ordinal))
+            return true;
+        if (!File.Exists(fa) || !File.Exists(fb))
+            return false;
+        string ra = new FileInfo(fa).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fa;
+        string rb = new FileInfo(fb).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fb;
+        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        return string.Equals(ra, rb, comparison);
+    }
+
     /// <summary>Quantizes an ONNX file into another file. The input file is only read.</summary>
     /// <param name="inputPath">The float model.</param>
     /// <param name="outputPath">Where to write the quantized model; must differ from <paramref name="inputPath"/>.</param>
@@ -32,7 +47,7 @@ public static class OnnxQuantizer
     {
         ArgumentException.ThrowIfNullOrEmpty(inputPath);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
-        if (string.Equals(Path.GetFullPath(inputPath), Path.GetFullPath(outputPath), StringComparison.Ordinal))
+        if (IsSameFile(inputPath, outputPath))
             throw new ArgumentException($"The output path '{outputPath}' is the input model; write the quantized model to another file.", nameof(outputPath));
         var model = OnnxModelFile.Load(inputPath);
         var quantized = Quantize(model, calibrationData, options, out var report, new FileInfo(inputPath).Length);

@@ -132,7 +132,12 @@ public sealed class BadInputTests : IDisposable
         var e = Assert.Throws<ArgumentException>(() => OnnxQuantizer.QuantizeFile(input, input, new() { Mode = QuantizationMode.Dynamic }));
         Assert.Contains("is the input model", e.Message);
         Assert.Throws<ArgumentException>(() => OnnxQuantizer.QuantizeFile(input, Path.Combine(_dir, ".", "mlp.onnx"), new() { Mode = QuantizationMode.Dynamic }));
+        // A symbolic link to the input is the input too: writing through it would replace the model.
+        string link = Path.Combine(_dir, "link.onnx");
+        File.CreateSymbolicLink(link, input);
+        Assert.Throws<ArgumentException>(() => OnnxQuantizer.QuantizeFile(input, link, new() { Mode = QuantizationMode.Dynamic }));
         Assert.Equal(before, Hash(input));
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
 
         var report = OnnxQuantizer.QuantizeFile(input, Path.Combine(_dir, "mlp.q.onnx"), new() { Mode = QuantizationMode.Dynamic });
         Assert.Equal(before, Hash(input));

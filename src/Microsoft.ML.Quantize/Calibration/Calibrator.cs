@@ -56,6 +56,13 @@ internal static class Calibrator
         if (rows == 0)
             throw new ArgumentException("The calibration data has no rows.");
 
+        // A tensor with no finite value in any batch (all NaN, or empty) has no range to quantize with: say which.
+        foreach (string n in names)
+        {
+            if (!(min[n] <= max[n]))
+                throw new InvalidOperationException(
+                    $"The calibration data gave tensor '{n}' no finite value in any of its {rows} rows (all NaN or empty); it cannot be calibrated. Exclude its node or check the calibration data.");
+        }
         var ranges = new Dictionary<string, TensorRange>(StringComparer.Ordinal);
         if (options.CalibrationMethod == CalibrationMethod.MinMax)
         {

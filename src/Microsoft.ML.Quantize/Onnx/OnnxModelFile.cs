@@ -64,9 +64,17 @@ public static class OnnxModelFile
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
         // Write to a temporary file first so a failure never leaves a half-written model.
-        string temp = path + ".tmp" + Environment.ProcessId;
-        File.WriteAllBytes(temp, model.ToByteArray());
-        File.Move(temp, path, overwrite: true);
+        // A unique name: two saves to one path never share a temporary file; it is removed if anything fails.
+        string temp = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            File.WriteAllBytes(temp, model.ToByteArray());
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 
     private static void LoadExternalData(ModelProto model, string? directory, string what)
