@@ -152,14 +152,24 @@ public sealed class ImbalanceSweepTests : IDisposable
     public void Run_AbandonsATrialThatCannotFinish_AndGoesOnWithCheaperCandidates()
     {
         var ml = new MLContext(1);
+        // Time one warm trial of the fast trainer on this machine, now: the budget is set from it, so the outcome does
+        // not depend on how fast or loaded the machine is.
+        var warm = Options(ml);
+        warm.Trainers = [LightGbm()];
+        warm.MaxTrials = 1;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        ImbalanceSweep.Run(ml, Data(ml), warm);
+        double fast = watch.Elapsed.TotalSeconds;
+
+        // A trial is abandoned when its time per fold times the folds left exceeds the time left. The slow trainer's
+        // first fold takes d; its two folds left need 2d, more than the at most 3d - 0.5 - d left: always abandoned.
+        // What is left after it (about 2d - 0.5 - fast, at least 5 fast) holds more trials of the fast trainer.
+        double d = Math.Max(4, 3 * fast);
         var options = Options(ml);
         var slow = new SweepTrainer("Slow", c => new SlowEstimator(c.Context.MulticlassClassification.Trainers.SdcaMaximumEntropy(
-            c.LabelColumnName, c.FeatureColumnName, c.ExampleWeightColumnName), TimeSpan.FromSeconds(10)));
+            c.LabelColumnName, c.FeatureColumnName, c.ExampleWeightColumnName), TimeSpan.FromSeconds(d)));
         options.Trainers = [LightGbm(), slow];
-        // The sweep abandons a trial when its time per fold times the folds left exceeds the time left. After its first
-        // fold (10 s) the slow trial needs 20 s more, and at most 28 - 10 = 18 s are left whatever the first trial took:
-        // abandoned on any machine. The fast trainer then has 18 s less the first trial's time for the trials after it.
-        options.TimeBudget = TimeSpan.FromSeconds(28);
+        options.TimeBudget = TimeSpan.FromSeconds(3 * d - 0.5);
         options.MaxTrials = 4;
         var result = ImbalanceSweep.Run(ml, Data(ml), options);
         var second = result.Trials[1];
