@@ -163,8 +163,10 @@ public sealed class ImbalanceSweepTests : IDisposable
 
         // A trial is abandoned when its time per fold times the folds left exceeds the time left. The slow trainer's
         // first fold takes d; its two folds left need 2d, more than the at most 3d - 0.5 - d left: always abandoned.
-        // What is left after it (about 2d - 0.5 - fast, at least 5 fast) holds more trials of the fast trainer.
-        double d = Math.Max(4, 3 * fast);
+        // What is left after it (2d - 0.5 - the first trial - the slow fold's own work, at least 15 s and 7 fast) must
+        // exceed the fast trainer's last trial time, or the sweep skips it: d has a floor because under parallel test load
+        // a trial can take several times the warm one.
+        double d = Math.Max(8, 4 * fast);
         var options = Options(ml);
         var slow = new SweepTrainer("Slow", c => new SlowEstimator(c.Context.MulticlassClassification.Trainers.SdcaMaximumEntropy(
             c.LabelColumnName, c.FeatureColumnName, c.ExampleWeightColumnName), TimeSpan.FromSeconds(d)));
