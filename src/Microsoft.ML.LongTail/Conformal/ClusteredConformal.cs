@@ -13,8 +13,11 @@ namespace Microsoft.ML.LongTail.Conformal;
 /// <item><description>A class whose clustering rows number fewer than the minimum count (default: the least count with a finite
 /// quantile) joins the null cluster. The others are embedded by the quantiles of their clustering scores at the embedding
 /// levels (linear interpolation, as numpy) and clustered by k-means (k-means++ seeding, Lloyd iterations).</description></item>
-/// <item><description>Each cluster's threshold is the conformal quantile of the thresholding rows of all its classes; the null
-/// cluster gets the marginal quantile of all thresholding rows (or +infinity with <see cref="ConformalFallback.FullSet"/>).</description></item>
+/// <item><description>Each cluster's threshold is the conformal quantile of the thresholding rows of all its classes. The null
+/// cluster gets, by <see cref="ConformalClassifierOptions.Fallback"/>: the quantile of its own classes' thresholding rows pooled
+/// (<see cref="ConformalFallback.PooledQuantile"/>, the default, +infinity when too few), the marginal quantile of all
+/// thresholding rows (<see cref="ConformalFallback.MarginalQuantile"/>, the paper's rule, which under-covers rare classes on
+/// long-tailed data), or +infinity (<see cref="ConformalFallback.FullSet"/>).</description></item>
 /// </list>
 /// <para>Defaults follow the paper's heuristics: clustering fraction <c>K'/(75 + K')</c> with K' the classes with at least the
 /// minimum count, and <c>floor(n_clustering / 2)</c> clusters where n_clustering is the median clustering rows of the clustered
@@ -27,7 +30,7 @@ internal static class ClusteredConformal
     {
         double alpha = options.Alpha;
         long minimum = options.MinimumClassCount ?? ConformalQuantile.MinimumCalibrationSize(alpha);
-        var fallback = options.Fallback ?? ConformalFallback.MarginalQuantile;
+        var fallback = options.Fallback ?? ConformalFallback.PooledQuantile;
         var rng = new Random(options.Seed ?? 0);
 
         var rowsOfClass = new List<int>[k];
@@ -92,6 +95,15 @@ internal static class ClusteredConformal
             for (int i = 0; i < labels.Length; i++)
                 if (isThresholdRow[i]) all[next++] = scores[i];
             nullThreshold = ConformalQuantile.Threshold(all, ConformalQuantile.QuantileIndex(all.Length, p, q));
+        }
+        else if (fallback == ConformalFallback.PooledQuantile)
+        {
+            // The null cluster as one more cluster: its classes' thresholding rows pooled (+infinity if too few).
+            var pool = new List<float>();
+            for (int i = 0; i < labels.Length; i++)
+                if (isThresholdRow[i] && clusterOfClass[labels[i]] < 0) pool.Add(scores[i]);
+            if (pool.Count > 0 && ConformalQuantile.QuantileIndex(pool.Count, p, q) <= pool.Count)
+                nullThreshold = ConformalQuantile.Threshold(pool.ToArray().AsSpan(), ConformalQuantile.QuantileIndex(pool.Count, p, q));
         }
         var thresholds = new float[k];
         for (int c = 0; c < k; c++)

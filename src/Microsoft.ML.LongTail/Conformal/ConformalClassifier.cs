@@ -131,6 +131,16 @@ public sealed class ConformalClassifier : CompiledEstimator
         }
         long minimum = minimumCount ?? ConformalQuantile.MinimumCalibrationSize(alpha);
         float marginal = float.NaN;
+        float pooled = float.PositiveInfinity;
+        if (fallback == ConformalFallback.PooledQuantile)
+        {
+            var small = new List<float>();
+            for (int b = 0; b < buckets; b++)
+                if (counts[b] < minimum)
+                    small.AddRange(sorted.AsSpan(start[b], counts[b]).ToArray());
+            if (small.Count > 0 && ConformalQuantile.QuantileIndex(small.Count, p, q) <= small.Count)
+                pooled = ConformalQuantile.Threshold(small.ToArray().AsSpan(), ConformalQuantile.QuantileIndex(small.Count, p, q));
+        }
         var thresholds = new float[buckets];
         for (int b = 0; b < buckets; b++)
         {
@@ -142,7 +152,7 @@ public sealed class ConformalClassifier : CompiledEstimator
             }
             else if (counts[b] < minimum)
             {
-                thresholds[b] = float.PositiveInfinity;
+                thresholds[b] = fallback == ConformalFallback.PooledQuantile ? pooled : float.PositiveInfinity;
             }
             else
             {

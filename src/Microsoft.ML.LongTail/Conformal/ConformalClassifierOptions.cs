@@ -12,8 +12,9 @@ public sealed class ConformalClassifierOptions : ConformalSetOptions
     public string? GroupColumnName { get; set; }
 
     /// <summary>What a class (group) with fewer than <see cref="MinimumClassCount"/> calibration rows gets. Default
-    /// <see langword="null"/>: <see cref="ConformalFallback.FullSet"/> for Mondrian, <see cref="ConformalFallback.MarginalQuantile"/>
-    /// (the paper's null cluster) for clustered.</summary>
+    /// <see langword="null"/>: <see cref="ConformalFallback.FullSet"/> for Mondrian, <see cref="ConformalFallback.PooledQuantile"/>
+    /// for clustered (the null cluster's classes pooled; the paper's marginal quantile, <see cref="ConformalFallback.MarginalQuantile"/>,
+    /// under-covers them on long-tailed data).</summary>
     public ConformalFallback? Fallback { get; set; }
 
     /// <summary>Mondrian and clustered: the fewest calibration rows a class (group) needs for its own (or its cluster's)

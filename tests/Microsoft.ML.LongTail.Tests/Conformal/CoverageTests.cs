@@ -118,8 +118,10 @@ public class CoverageTests
         // Class 19 gets only 3 rows.
         var keep = Enumerable.Range(0, labels.Length).Where(i => labels[i] != 19).Concat(Enumerable.Range(0, labels.Length).Where(i => labels[i] == 19).Take(3));
         var (s, l) = ConformalData.Take(scores, labels, 20, keep);
-        var predictor = new ConformalClassifier(ml, new ConformalClassifierOptions { Conditioning = ConformalConditioning.Clustered, NumberOfClusters = 2 })
-            .Calibrate(ConformalData.ToDataView(ml, s, l, 20));
+        var predictor = new ConformalClassifier(ml, new ConformalClassifierOptions
+        {
+            Conditioning = ConformalConditioning.Clustered, NumberOfClusters = 2, Fallback = ConformalFallback.MarginalQuantile,
+        }).Calibrate(ConformalData.ToDataView(ml, s, l, 20));
         var clusters = predictor.ClusterOfClass!;
         Assert.Equal(-1, clusters[19]);
         var even = Enumerable.Range(0, 19).Where(c => c % 2 == 0).Select(c => clusters[c]).Distinct().ToArray();
@@ -130,6 +132,55 @@ public class CoverageTests
         // The null cluster uses the marginal quantile, finite, between the two cluster thresholds.
         Assert.True(float.IsFinite(predictor.Thresholds[19]));
         Assert.InRange(predictor.Thresholds[19], predictor.Thresholds[0], predictor.Thresholds[1]);
+        // By default the null cluster's classes are pooled: class 19's 3 rows alone are too few, so the full set.
+        var pooled = new ConformalClassifier(ml, new ConformalClassifierOptions { Conditioning = ConformalConditioning.Clustered, NumberOfClusters = 2 })
+            .Calibrate(ConformalData.ToDataView(ml, s, l, 20));
+        Assert.Equal(float.PositiveInfinity, pooled.Thresholds[19]);
+    }
+
+    /// <summary>Long-tailed classes, the rare ones hard: they fall into the null cluster. Pooled (the default), they keep
+    /// 1 - alpha together; with the paper's marginal quantile they are under-covered, and so is the whole.</summary>
+    [Fact]
+    public void Clustered_PooledNullCluster_CoversTheRareClasses_WhereTheMarginalRuleDoesNot()
+    {
+        var ml = new MLContext(seed: 1);
+        var rng = new Random(31);
+        var signal = Enumerable.Range(0, 10).Select(c => c < 5 ? 3.0 : 0.8).ToArray();
+        var pooledRare = new List<double>();
+        var marginalRare = new List<double>();
+        var pooledAll = new List<double>();
+        for (int split = 0; split < 40; split++)
+        {
+            int seed = rng.Next();
+            var (calScores, calLabels) = ConformalData.Generate(new Random(seed), 3000, 10, 100, signal);
+            var (testScores, testLabels) = ConformalData.Generate(new Random(seed + 1), 6000, 10, 100, signal);
+            var view = ConformalData.ToDataView(ml, calScores, calLabels, 10);
+            (double Rare, double All) Run(ConformalFallback? fallback)
+            {
+                var predictor = new ConformalClassifier(ml, new ConformalClassifierOptions
+                {
+                    Conditioning = ConformalConditioning.Clustered, Seed = split, Fallback = fallback,
+                }).Calibrate(view);
+                var sets = new bool[testScores.Length];
+                predictor.PredictBatch(testScores, sets);
+                var m = ConformalClassificationMetrics.Compute(sets, testLabels, 10, Alpha);
+                var rare = Enumerable.Range(0, 10).Where(c => predictor.ClusterOfClass![c] < 0 && m.PerClassRowCount[c] > 0).ToArray();
+                Assert.NotEmpty(rare);
+                double covered = rare.Sum(c => m.PerClassCoverage[c] * m.PerClassRowCount[c]);
+                return (covered / rare.Sum(c => m.PerClassRowCount[c]), m.Coverage);
+            }
+            var (rarePooled, all) = Run(null);
+            pooledRare.Add(rarePooled);
+            pooledAll.Add(all);
+            marginalRare.Add(Run(ConformalFallback.MarginalQuantile).Rare);
+        }
+        var (rareMean, rareSe) = Summarise(pooledRare);
+        var (allMean, allSe) = Summarise(pooledAll);
+        var (marginalMean, _) = Summarise(marginalRare);
+        Assert.True(rareMean >= 1 - Alpha - 4 * rareSe, $"pooled null cluster coverage {rareMean:0.0000} (se {rareSe:0.0000})");
+        Assert.True(allMean >= 1 - Alpha - 4 * allSe, $"clustered coverage {allMean:0.0000} (se {allSe:0.0000})");
+        // The test has power: the paper's rule under-covers the same classes.
+        Assert.True(marginalMean < rareMean - 0.03, $"marginal-rule null cluster coverage {marginalMean:0.0000} vs pooled {rareMean:0.0000}");
     }
 
     [Fact]
