@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Numerics;
 using Microsoft.ML.LongTail.Resampling;
 
@@ -102,8 +103,7 @@ internal static class ClusteredConformal
             var pool = new List<float>();
             for (int i = 0; i < labels.Length; i++)
                 if (isThresholdRow[i] && clusterOfClass[labels[i]] < 0) pool.Add(scores[i]);
-            if (pool.Count > 0 && ConformalQuantile.QuantileIndex(pool.Count, p, q) <= pool.Count)
-                nullThreshold = ConformalQuantile.Threshold(pool.ToArray().AsSpan(), ConformalQuantile.QuantileIndex(pool.Count, p, q));
+            nullThreshold = ConformalQuantile.Threshold(CollectionsMarshal.AsSpan(pool), ConformalQuantile.QuantileIndex(pool.Count, p, q));
         }
         var thresholds = new float[k];
         for (int c = 0; c < k; c++)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Numerics;
 
 namespace Microsoft.ML.LongTail.Conformal;
@@ -134,12 +135,12 @@ public sealed class ConformalClassifier : CompiledEstimator
         float pooled = float.PositiveInfinity;
         if (fallback == ConformalFallback.PooledQuantile)
         {
+            // The small buckets' rows together (Threshold gives +infinity when even they are too few).
             var small = new List<float>();
             for (int b = 0; b < buckets; b++)
                 if (counts[b] < minimum)
-                    small.AddRange(sorted.AsSpan(start[b], counts[b]).ToArray());
-            if (small.Count > 0 && ConformalQuantile.QuantileIndex(small.Count, p, q) <= small.Count)
-                pooled = ConformalQuantile.Threshold(small.ToArray().AsSpan(), ConformalQuantile.QuantileIndex(small.Count, p, q));
+                    small.AddRange(sorted.AsSpan(start[b], counts[b]));
+            pooled = ConformalQuantile.Threshold(CollectionsMarshal.AsSpan(small), ConformalQuantile.QuantileIndex(small.Count, p, q));
         }
         var thresholds = new float[buckets];
         for (int b = 0; b < buckets; b++)
