@@ -20,10 +20,14 @@ public sealed class SweepBudgetException : Exception
 /// cross-validation (samplers and weights fitted on the training folds only), under a time budget.
 /// </summary>
 /// <remarks>
-/// The search is seeded: first every trainer as it is (the baseline), then every other strategy × trainer at default
-/// parameters in a shuffled order with cheaper trainers (by their baseline's time) first, then random draws from the
-/// full grid without repetition, until the budget, <see cref="ImbalanceSweepOptions.MaxTrials"/>, the grid or the
-/// cancellation token ends it. A candidate whose trainer last took longer than the time left is skipped; a trial whose
+/// The search runs in three phases. First every trainer as it is (the baselines). Then every other strategy × trainer
+/// at default parameters, the trainers whose baseline scored best first (cheaper first among equals), so that a short
+/// budget goes to the pairings most likely to win. Then, until the budget, <see cref="ImbalanceSweepOptions.MaxTrials"/>,
+/// the grid or the cancellation token ends it, a local search: two trials in three change one thing about the best
+/// trial so far (one hyper-parameter of its trainer or strategy, or its strategy for another one at defaults, keeping
+/// the tuned trainer), moving on to the next best trial when every neighbour has been tried; the third is a random
+/// draw from the whole grid, so the search does not stay stuck near one pipeline. No candidate runs twice.
+/// A candidate whose trainer last took longer than the time left is skipped; a trial whose
 /// first folds show it cannot finish in the time left is abandoned (kept in the leaderboard as
 /// <see cref="SweepTrialStatus.Abandoned"/>) and the search goes on with other candidates; a trial still running at the
 /// end of the budget is abandoned between folds. The best completed trial is refitted on all the data. Cancelling keeps the best trial found so far (and throws only if none had completed).
@@ -99,7 +103,8 @@ public static class ImbalanceSweep
         // Seconds of each trainer's latest completed trial: the search tries cheaper trainers first after the
         // baselines, and skips a candidate whose trainer last took longer than the time left.
         var trainerSeconds = new Dictionary<string, double>(StringComparer.Ordinal);
-        var candidates = Candidates(options, trainerSeconds);
+        var completed = new List<(Candidate Candidate, double Score)>();
+        var candidates = Candidates(options, trainerSeconds, completed);
         var trials = new List<SweepTrial>();
         SweepTrial? best = null;
         IEstimator<ITransformer>? bestPipeline = null;
@@ -188,6 +193,8 @@ public static class ImbalanceSweep
                 trial.MetricMean = values.Average();
                 trial.MetricStandardDeviation = values.Length < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - trial.MetricMean) * (v - trial.MetricMean)) / (values.Length - 1));
                 trial.Means = perFold[0].Keys.ToDictionary(k => k, k => perFold.Average(m => m[k]));
+                if (!double.IsNaN(trial.MetricMean))
+                    completed.Add((candidate, trial.MetricMean));
                 if (!double.IsNaN(trial.MetricMean) && (best is null || trial.MetricMean > best.MetricMean))
                 {
                     best = trial;
@@ -221,9 +228,11 @@ public static class ImbalanceSweep
 
     private sealed record Candidate(SweepStrategy Strategy, SweepTrainer Trainer, SweepParameters StrategyParameters, SweepParameters TrainerParameters);
 
-    /// <summary>Baselines, then each strategy × trainer at defaults (shuffled, then cheaper trainers first by their
-    /// baseline's time), then random grid draws without repetition.</summary>
-    private static IEnumerable<Candidate> Candidates(ImbalanceSweepOptions options, IReadOnlyDictionary<string, double> trainerSeconds)
+    /// <summary>Baselines; then each strategy × trainer at defaults, the best baselines' trainers first; then a local
+    /// search around the best trials interleaved with random grid draws (see the class remarks). Lazy: each phase reads
+    /// the scores of the trials completed so far.</summary>
+    private static IEnumerable<Candidate> Candidates(ImbalanceSweepOptions options, IReadOnlyDictionary<string, double> trainerSeconds,
+        IReadOnlyList<(Candidate Candidate, double Score)> completed)
     {
         var random = new Random(options.Seed);
         var seen = new HashSet<string>();
@@ -239,22 +248,67 @@ public static class ImbalanceSweep
             if (seen.Add(Key(c)))
                 yield return c;
         }
-        // Evaluated lazily: by now the baselines have run and their times are known (a stable sort keeps the shuffle among equals).
-        foreach (var (s, t) in rest.OrderBy(p => trainerSeconds.GetValueOrDefault(p.Trainer.Name)))
+        // Evaluated lazily: by now the baselines have run and their scores and times are known (a stable sort keeps
+        // the shuffle among equals). A trainer without a completed baseline sorts last.
+        double BaselineScore(SweepTrainer t) => completed.Where(x => x.Candidate.Trainer == t).Select(x => x.Score).DefaultIfEmpty(double.NegativeInfinity).Max();
+        foreach (var (s, t) in rest.OrderByDescending(p => BaselineScore(p.Trainer)).ThenBy(p => trainerSeconds.GetValueOrDefault(p.Trainer.Name)))
         {
             var c = new Candidate(s, t, Defaults(s.Parameters), Defaults(t.Parameters));
             if (seen.Add(Key(c)))
                 yield return c;
         }
         long gridSize = pairs.Sum(p => Size(p.Strategy.Parameters) * Size(p.Trainer.Parameters));
-        int misses = 0;
+        int misses = 0, draws = 0;
         while (seen.Count < gridSize && misses < 1000)
         {
+            // Two in three: the first untried neighbour of the best trials (best first); the third, or when every
+            // neighbour of every completed trial has run, a random draw.
+            if (draws++ % 3 != 2)
+            {
+                var local = completed.OrderByDescending(x => x.Score)
+                    .SelectMany(x => Neighbours(x.Candidate, options.Strategies, random))
+                    .FirstOrDefault(c => !seen.Contains(Key(c)));
+                if (local is not null)
+                {
+                    seen.Add(Key(local));
+                    misses = 0;
+                    yield return local;
+                    continue;
+                }
+            }
             var (s, t) = pairs[random.Next(pairs.Length)];
-            var c = new Candidate(s, t, Draw(s.Parameters, random), Draw(t.Parameters, random));
-            if (seen.Add(Key(c))) { misses = 0; yield return c; }
+            var d = new Candidate(s, t, Draw(s.Parameters, random), Draw(t.Parameters, random));
+            if (seen.Add(Key(d))) { misses = 0; yield return d; }
             else misses++;
         }
+    }
+
+    /// <summary>The candidates one change away from <paramref name="c"/>, in random order: one hyper-parameter of its
+    /// trainer or strategy set to another value, or another strategy (at its defaults) with the same tuned trainer.</summary>
+    private static IEnumerable<Candidate> Neighbours(Candidate c, IList<SweepStrategy> strategies, Random random)
+    {
+        var list = new List<Candidate>();
+        foreach (var p in c.Trainer.Parameters)
+        {
+            foreach (var v in p.Values.Where(v => !Equals(v, c.TrainerParameters.Values.GetValueOrDefault(p.Name))))
+                list.Add(c with { TrainerParameters = With(c.TrainerParameters, p.Name, v) });
+        }
+        foreach (var p in c.Strategy.Parameters)
+        {
+            foreach (var v in p.Values.Where(v => !Equals(v, c.StrategyParameters.Values.GetValueOrDefault(p.Name))))
+                list.Add(c with { StrategyParameters = With(c.StrategyParameters, p.Name, v) });
+        }
+        foreach (var s in strategies.Where(s => s != c.Strategy && s.Supports(c.Trainer)))
+            list.Add(c with { Strategy = s, StrategyParameters = Defaults(s.Parameters) });
+        random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list));
+        return list;
+    }
+
+    private static SweepParameters With(SweepParameters parameters, string name, object value)
+    {
+        var values = parameters.Values.ToDictionary(p => p.Key, p => p.Value);
+        values[name] = value;
+        return new SweepParameters(values);
     }
 
     private static long Size(IReadOnlyList<SweepParameter> space) => space.Aggregate(1L, (n, p) => n * p.Values.Count);

@@ -184,6 +184,44 @@ public sealed class ImbalanceSweepTests : IDisposable
         Assert.Equal("LightGbm", result.BestTrial.TrainerName);
     }
 
+    [Fact]
+    public void Run_TriesTheBestBaselinesTrainerFirst_ThenSearchesNearTheBestTrial()
+    {
+        var ml = new MLContext(1);
+        var options = Options(ml);
+        // A trainer that cannot split (a leaf needs more rows than a fold has): it predicts the head class only.
+        var constant = new SweepTrainer("Constant", c => c.Context.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
+        {
+            LabelColumnName = c.LabelColumnName, FeatureColumnName = c.FeatureColumnName, ExampleWeightColumnName = c.ExampleWeightColumnName,
+            NumberOfIterations = 2, MinimumExampleCountPerLeaf = 1000, NumberOfThreads = 1, Deterministic = true, Silent = true, Verbose = false,
+        }));
+        // The weak trainer is listed first, so its baseline runs first: the order after the baselines comes from the scores.
+        options.Trainers = [constant, LightGbm()];
+        options.Strategies = [SweepStrategy.None(), SweepStrategy.ClassBalancedWeights(), SweepStrategy.RandomOverSampling()];
+        options.MaxTrials = 12;
+        var result = ImbalanceSweep.Run(ml, Data(ml), options);
+        var trials = result.Trials;
+        Assert.All(trials, t => Assert.Equal(SweepTrialStatus.Completed, t.Status));
+        Assert.Equal(["Constant", "LightGbm"], trials.Take(2).Select(t => t.TrainerName));
+        Assert.True(trials[1].MetricMean > trials[0].MetricMean + 0.2, $"{trials[0]} / {trials[1]}");
+        // Phase two: the default pairings of the better baseline's trainer before the weak one's.
+        Assert.Equal(["LightGbm", "LightGbm", "Constant", "Constant"], trials.Skip(2).Take(4).Select(t => t.TrainerName));
+        // Phase three starts next to the best trial so far: one change, never a repeat.
+        var best = trials.Take(6).Where(t => t.MetricMean == trials.Take(6).Max(x => x.MetricMean)).First();
+        Assert.Equal(1, Changes(best, trials[6]));
+        Assert.Equal(trials.Count, trials.Select(t => $"{t.StrategyName}|{t.StrategyParameters}|{t.TrainerName}|{t.TrainerParameters}").Distinct().Count());
+    }
+
+    /// <summary>How many things differ between two trials of one trainer: a different strategy counts once.</summary>
+    private static int Changes(SweepTrial a, SweepTrial b)
+    {
+        Assert.Equal(a.TrainerName, b.TrainerName);
+        int changes = a.TrainerParameters.Values.Count(p => !Equals(p.Value, b.TrainerParameters.Values[p.Key]));
+        if (a.StrategyName != b.StrategyName)
+            return changes + 1;
+        return changes + a.StrategyParameters.Values.Count(p => !Equals(p.Value, b.StrategyParameters.Values[p.Key]));
+    }
+
     private sealed class SlowEstimator(IEstimator<ITransformer> inner, TimeSpan delay) : IEstimator<ITransformer>
     {
         public ITransformer Fit(IDataView input)
