@@ -325,7 +325,11 @@ public static class ImbalanceSweep
     {
         var context = new SweepStrategyContext(ml, options.LabelColumnName, options.FeatureColumnName, candidate.StrategyParameters, options.Seed,
             weight => candidate.Trainer.Create(new SweepTrainerContext(ml, options.LabelColumnName, options.FeatureColumnName, weight,
-                candidate.TrainerParameters, options.Seed)), smallest);
+                candidate.TrainerParameters, options.Seed)), smallest)
+        {
+            CreateTrainerWithLoss = loss => candidate.Trainer.Create(new SweepTrainerContext(ml, options.LabelColumnName, options.FeatureColumnName, null,
+                candidate.TrainerParameters, options.Seed, loss)),
+        };
         var step = candidate.Strategy.Build(context);
         return options.Featurizer is null ? step : options.Featurizer.Append(step);
     }

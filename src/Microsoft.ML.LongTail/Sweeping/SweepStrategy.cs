@@ -19,6 +19,10 @@ public sealed record SweepStrategyContext(MLContext Context, string LabelColumnN
     /// <summary>The parameter <paramref name="name"/> (default <paramref name="fallback"/>) capped at
     /// <see cref="SmallestClassCount"/> - 1 and at least 1: a neighbour count every class can give.</summary>
     public int Neighbors(string name = "k", int fallback = 5) => Math.Max(1, Math.Min(Parameters.Get(name, fallback), SmallestClassCount - 1));
+
+    /// <summary>Builds the trial's trainer training with the named loss (one of the trainer's
+    /// <see cref="SweepTrainer.Losses"/>), without example weights. Set by the sweep.</summary>
+    public Func<string, IEstimator<ITransformer>>? CreateTrainerWithLoss { get; init; }
 }
 
 /// <summary>
@@ -60,9 +64,14 @@ public sealed class SweepStrategy
     /// <summary>Whether the trial's trainer must produce probabilities.</summary>
     public bool RequiresProbabilities { get; init; }
 
+    /// <summary>The training losses the trial's trainer must offer (see <see cref="SweepTrainer.Losses"/>); empty for
+    /// strategies that leave the loss alone.</summary>
+    public IReadOnlyList<string> RequiresLosses { get; init; } = [];
+
     /// <summary>Whether the strategy can be combined with <paramref name="trainer"/>.</summary>
     public bool Supports(SweepTrainer trainer) =>
-        (!RequiresExampleWeights || trainer.SupportsExampleWeights) && (!RequiresProbabilities || trainer.ProducesProbabilities);
+        (!RequiresExampleWeights || trainer.SupportsExampleWeights) && (!RequiresProbabilities || trainer.ProducesProbabilities)
+        && RequiresLosses.All(l => trainer.Losses.Contains(l, StringComparer.Ordinal));
 
     /// <summary>The trainer as it is.</summary>
     public static SweepStrategy None() => new("none", c => c.CreateTrainer(null));
@@ -101,6 +110,23 @@ public sealed class SweepStrategy
         SweepParameter.Choice("tau", 1.0, 0.5, 1.5))
     { RequiresProbabilities = true };
 
+    /// <summary>
+    /// A tail-aware training loss (<c>loss</c>: one of <paramref name="losses"/>, the first the default), for trainers
+    /// that train with a loss they are told (<see cref="SweepTrainer.Losses"/>, for example Microsoft.ML.RobustLoss's
+    /// network: <c>balanced-softmax</c>, <c>ldam-drw</c>, <c>logit-adjusted</c>, <c>cb-focal</c>, <c>focal</c>,
+    /// <c>weighted-ce</c>). The imbalance is handled inside training: no weights, no resampling, no post-hoc step.
+    /// </summary>
+    /// <param name="losses">The losses to search over (default: balanced softmax, LDAM-DRW, class-balanced focal).</param>
+    public static SweepStrategy TailLoss(params string[] losses)
+    {
+        if (losses is null || losses.Length == 0)
+            losses = ["balanced-softmax", "ldam-drw", "cb-focal"];
+        return new("tail-loss", c => (c.CreateTrainerWithLoss ?? throw new InvalidOperationException(
+                "The tail-loss strategy needs SweepStrategyContext.CreateTrainerWithLoss (set by ImbalanceSweep)."))(c.Parameters.Get("loss", losses[0])),
+            SweepParameter.Choice("loss", losses))
+        { RequiresLosses = losses };
+    }
+
     /// <summary>SMOTE (<c>k</c> neighbours; <c>q</c>: <see cref="SamplingStrategy.LongTail"/> exponent, 0 = balance fully).</summary>
     public static SweepStrategy Smote() => Resampling("smote", c => new Smote(new SmoteOptions
     {
@@ -135,9 +161,10 @@ public sealed class SweepStrategy
     }), SweepParameter.Choice("k", 5, 3));
 
     /// <summary>The default strategies: none, class-balanced weights, random over / under-sampling, SMOTE,
-    /// Borderline-SMOTE, ADASYN and logit adjustment.</summary>
+    /// Borderline-SMOTE, ADASYN, logit adjustment, and the tail-aware losses (<see cref="TailLoss"/>, only with trainers
+    /// that offer them).</summary>
     public static IReadOnlyList<SweepStrategy> Defaults() =>
-        [None(), ClassBalancedWeights(), Smote(), RandomOverSampling(), RandomUnderSampling(), BorderlineSmote(), Adasyn(), LogitAdjustment()];
+        [None(), ClassBalancedWeights(), Smote(), RandomOverSampling(), RandomUnderSampling(), BorderlineSmote(), Adasyn(), LogitAdjustment(), TailLoss()];
 
     private static SamplingStrategy Target(SweepStrategyContext c)
     {

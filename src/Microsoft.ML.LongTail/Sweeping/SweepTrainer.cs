@@ -7,8 +7,10 @@ namespace Microsoft.ML.LongTail.Sweeping;
 /// <param name="ExampleWeightColumnName">The example-weight column, or null where the strategy gives none.</param>
 /// <param name="Parameters">The trainer's hyper-parameters chosen for this trial.</param>
 /// <param name="Seed">The sweep's seed.</param>
+/// <param name="Loss">The training loss a <see cref="SweepStrategy.TailLoss"/> trial asks for (one of
+/// <see cref="SweepTrainer.Losses"/>), or null for the trainer's own default.</param>
 public sealed record SweepTrainerContext(MLContext Context, string LabelColumnName, string FeatureColumnName,
-    string? ExampleWeightColumnName, SweepParameters Parameters, int Seed);
+    string? ExampleWeightColumnName, SweepParameters Parameters, int Seed, string? Loss = null);
 
 /// <summary>
 /// A trainer the sweep may pick: a name, a factory from a <see cref="SweepTrainerContext"/> to a multiclass trainer
@@ -47,6 +49,10 @@ public sealed class SweepTrainer
     /// <summary>Whether the trainer's <c>Score</c> is a probability vector summing to one (default true); post-hoc
     /// logit adjustment needs it.</summary>
     public bool ProducesProbabilities { get; init; } = true;
+
+    /// <summary>The tail-aware losses the trainer can train with when a <see cref="SweepStrategy.TailLoss"/> trial asks
+    /// (<see cref="SweepTrainerContext.Loss"/>); empty (the default) for trainers with a fixed loss.</summary>
+    public IReadOnlyList<string> Losses { get; init; } = [];
 
     /// <summary>SDCA maximum entropy (in Microsoft.ML itself): <c>l2</c> regularisation and <c>iterations</c>.</summary>
     public static SweepTrainer SdcaMaximumEntropy() => new("SdcaMaxEnt",

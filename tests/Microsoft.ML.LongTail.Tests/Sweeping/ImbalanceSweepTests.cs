@@ -123,10 +123,13 @@ public sealed class ImbalanceSweepTests : IDisposable
         // (well separated here): that trial is kept in the leaderboard as failed, with the reason, and ranked last.
         var all = Options(ml);
         all.Trainers = [LightGbm()];
-        all.MaxTrials = SweepStrategy.Defaults().Count;
+        // (The tail-aware losses need a trainer that offers them: LightGBM does not.)
+        var withLightGbm = SweepStrategy.Defaults().Where(s => s.Supports(LightGbm())).ToArray();
+        Assert.Equal(SweepStrategy.Defaults().Count - 1, withLightGbm.Length);
+        all.MaxTrials = withLightGbm.Length;
         all.Metric = SweepMetric.PrAuc;
         var result = ImbalanceSweep.Run(ml, Data(ml), all);
-        Assert.Equal(SweepStrategy.Defaults().Select(s => s.Name).Order(), result.Trials.Select(t => t.StrategyName).Order());
+        Assert.Equal(withLightGbm.Select(s => s.Name).Order(), result.Trials.Select(t => t.StrategyName).Order());
         Assert.All(result.Trials.Where(t => t.StrategyName != "adasyn"), t => Assert.True(t.Status == SweepTrialStatus.Completed, t.ToString()));
         Assert.All(result.Trials.Where(t => t.Status == SweepTrialStatus.Completed), t => Assert.InRange(t.MetricMean, 0, 1));
         Assert.All(result.Trials.Where(t => t.Status == SweepTrialStatus.Failed), t => Assert.False(string.IsNullOrEmpty(t.Error)));
@@ -210,6 +213,34 @@ public sealed class ImbalanceSweepTests : IDisposable
         var best = trials.Take(6).Where(t => t.MetricMean == trials.Take(6).Max(x => x.MetricMean)).First();
         Assert.Equal(1, Changes(best, trials[6]));
         Assert.Equal(trials.Count, trials.Select(t => $"{t.StrategyName}|{t.StrategyParameters}|{t.TrainerName}|{t.TrainerParameters}").Distinct().Count());
+    }
+
+    [Fact]
+    public void TailLossStrategy_PassesItsLossToTrainersThatOfferIt_AndSkipsTheOthers()
+    {
+        var ml = new MLContext(1);
+        var asked = new List<string?>();
+        var lossAware = new SweepTrainer("LossAware", c =>
+        {
+            asked.Add(c.Loss);
+            return c.Context.MulticlassClassification.Trainers.SdcaMaximumEntropy(c.LabelColumnName, c.FeatureColumnName, c.ExampleWeightColumnName);
+        })
+        { Losses = ["balanced-softmax", "focal"], SupportsExampleWeights = false };
+        var options = Options(ml);
+        options.Trainers = [LightGbm(), lossAware];
+        options.Strategies = [SweepStrategy.None(), SweepStrategy.TailLoss("balanced-softmax", "focal")];
+        options.MaxTrials = 10;
+        var result = ImbalanceSweep.Run(ml, Data(ml), options);
+
+        // The whole grid: none × LightGBM (two iteration counts) and × the loss-aware trainer, and tail-loss with each of
+        // its two losses, with the trainer that offers them only.
+        Assert.Equal(SweepStopReason.Exhausted, result.StopReason);
+        Assert.Equal(5, result.Trials.Count);
+        Assert.All(result.Trials.Where(t => t.StrategyName == "tail-loss"), t => Assert.Equal("LossAware", t.TrainerName));
+        Assert.Equal(["balanced-softmax", "focal"], result.Trials.Where(t => t.StrategyName == "tail-loss").Select(t => t.StrategyParameters.Get("loss", "")).Order());
+        // The factory was told each trial's loss (null: the trainer's own default), once per trial.
+        Assert.Equal([null, "balanced-softmax", "focal"], asked.Order());
+        Assert.False(SweepStrategy.TailLoss().Supports(LightGbm()));
     }
 
     /// <summary>How many things differ between two trials of one trainer: a different strategy counts once.</summary>
