@@ -92,8 +92,10 @@ public static class SweepCommand
             };
         }
 
-        BenchOutput.Log($"sweep: all strategies x LightGbm / SdcaMaxEnt / FastTree, {budget} s");
-        var sweep = Search(SweepStrategy.Defaults().ToList(), Trainers.All().ToList());
+        bool withMlp = Trainers.MlpAvailable(out string? noMlp);
+        var trainers = Trainers.All(withMlp).ToList();
+        BenchOutput.Log($"sweep: all strategies x {string.Join(" / ", trainers.Select(t => t.Name))}, {budget} s{(withMlp ? "" : $" (no MLP: {noMlp})")}");
+        var sweep = Search(SweepStrategy.Defaults().ToList(), trainers);
         BenchOutput.Log($"plain LightGBM: strategy 'none', LightGbm's hyper-parameters only, {budget} s");
         var plain = Search([SweepStrategy.None()], [Trainers.LightGbm()]);
         BenchOutput.Emit(new

@@ -248,6 +248,9 @@ internal static class TrainJob
         if (metric == SweepMetric.PrAuc && task != TaskKind.Binary)
             output.WriteLine("Note: PR-AUC on more than two classes is the mean one-vs-rest average precision.");
 
+        bool withMlp = Trainers.MlpAvailable(out string? noMlp);
+        if (!withMlp)
+            output.WriteLine($"Note: the TorchSharp MLP and its tail-aware losses are left out of the sweep: {noMlp}.");
         var options = new ImbalanceSweepOptions
         {
             LabelColumnName = label,
@@ -258,7 +261,7 @@ internal static class TrainJob
             NumberOfFolds = folds,
             Seed = settings.Seed,
             MaxTrials = settings.MaxTrials,
-            Trainers = Trainers.All().ToList(),
+            Trainers = Trainers.All(withMlp).ToList(),
             Strategies = SweepStrategy.Defaults().ToList(),
             MapPredictedLabelToValue = false,
         };
