@@ -1,5 +1,9 @@
 using System.Globalization;
 using System.Text;
+using System.Reflection;
+using System.Runtime.Loader;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using SkiaSharp;
 
 namespace LongTail.Cli.Tests;
@@ -54,6 +58,61 @@ internal static class CliFixture
         var synchronized = TextWriter.Synchronized(writer);
         int exit = CliApp.Run(args, synchronized, synchronized, token);
         return (exit, writer.ToString());
+    }
+
+    /// <summary>
+    /// Compiles the generated <c>Predict.cs</c> as a console app would (the SDK's implicit usings, nullable on,
+    /// warnings as errors), with its <c>model.zip</c> pointed at <paramref name="modelPath"/>, runs it and returns what
+    /// it printed. Compilation errors fail with the diagnostics.
+    /// </summary>
+    public static string CompileAndRunSnippet(string snippetPath, string modelPath)
+    {
+        string source = File.ReadAllText(snippetPath);
+        Assert.Contains("\"model.zip\"", source);
+        source = source.Replace("\"model.zip\"", "@\"" + modelPath.Replace("\"", "\"\"") + "\"");
+        const string implicitUsings = "global using System; global using System.Collections.Generic; global using System.IO; global using System.Linq; " +
+            "global using System.Net.Http; global using System.Threading; global using System.Threading.Tasks;";
+        var parse = new CSharpParseOptions(LanguageVersion.Latest);
+        // The framework's assemblies plus what the test process has loaded (Microsoft.ML and its dependencies).
+        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Concat(AppDomain.CurrentDomain.GetAssemblies().Where(a => !a.IsDynamic && a.Location.Length > 0).Select(a => a.Location))
+            .Concat(Directory.GetFiles(AppContext.BaseDirectory, "Microsoft.ML*.dll"))
+            .DistinctBy(Path.GetFileName);
+        var compilation = CSharpCompilation.Create("Predict",
+            [CSharpSyntaxTree.ParseText(implicitUsings, parse), CSharpSyntaxTree.ParseText(source, parse, path: snippetPath)],
+            paths.Select(p => MetadataReference.CreateFromFile(p)),
+            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable,
+                generalDiagnosticOption: ReportDiagnostic.Error));
+        using var image = new MemoryStream();
+        var emitted = compilation.Emit(image);
+        Assert.True(emitted.Success, "Predict.cs does not compile:\n" + string.Join("\n", emitted.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning)));
+
+        image.Position = 0;
+        var context = new AssemblyLoadContext("predict-snippet", isCollectible: true);
+        try
+        {
+            var entry = context.LoadFromStream(image).EntryPoint!;
+            var printed = new StringWriter();
+            var console = Console.Out;
+            Console.SetOut(printed);
+            try
+            {
+                entry.Invoke(null, entry.GetParameters().Length == 0 ? null : [Array.Empty<string>()]);
+            }
+            catch (TargetInvocationException e) when (e.InnerException is not null)
+            {
+                throw new InvalidOperationException("Predict.cs failed when run: " + e.InnerException.Message, e.InnerException);
+            }
+            finally
+            {
+                Console.SetOut(console);
+            }
+            return printed.ToString();
+        }
+        finally
+        {
+            context.Unload();
+        }
     }
 
     /// <summary>Asserts the PNG decodes, is larger than a few kilobytes and is not one colour.</summary>

@@ -47,6 +47,10 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("public float X1 { get; set; }", snippet);
         Assert.Contains("public string Note { get; set; }", snippet);
         Assert.DoesNotContain("Constant", snippet);
+        // The snippet compiles as a console app and predicts the first row of the file (class a).
+        string printed = CliFixture.CompileAndRunSnippet(Path.Combine(output, "Predict.cs"), Path.Combine(output, "model.zip"));
+        Assert.Contains("Predicted class: a", printed);
+        Assert.Matches(@"Scores \(one per class, in the model's class order\): [-0-9.E]+, [-0-9.E]+, [-0-9.E]+", printed);
         // Nothing staged is left beside the output folder.
         Assert.Empty(Directory.GetDirectories(_directory, ".out.partial-*"));
 
@@ -139,6 +143,8 @@ public sealed class TrainCommandTests : IDisposable
         var scores = model.Transform(CsvSchema.Infer(data, "y").Load(ml, numericLabel: true)).GetColumn<float>("Score").ToArray();
         Assert.Equal(80, scores.Length);
         Assert.Contains("public float Y { get; set; }", File.ReadAllText(Path.Combine(output, "Predict.cs")));
+        string printed = CliFixture.CompileAndRunSnippet(Path.Combine(output, "Predict.cs"), Path.Combine(output, "model.zip"));
+        Assert.Matches(@"Predicted: -?[0-9.E-]+", printed);
     }
 
     [Fact]
