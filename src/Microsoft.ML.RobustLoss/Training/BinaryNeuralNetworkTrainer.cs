@@ -9,13 +9,13 @@ namespace Microsoft.ML.RobustLoss;
 /// compiles it into stock ML.NET transformers. Create it with <c>mlContext.BinaryClassification.Trainers.NeuralNetwork(...)</c>.
 /// </summary>
 /// <remarks>
-/// <para>Input: a known-size <see cref="float"/> vector feature column and a <see cref="bool"/> label. Output columns:
-/// <c>Score</c>, the logit, and <c>Probability</c>, its sigmoid, each a <c>Vector&lt;Single, 1&gt;</c> (an ONNX output is
-/// always a vector in ML.NET and no stock transform makes a scalar of it); <c>PredictedLabel</c>, a scalar
-/// <see cref="bool"/>, true when the probability exceeds 0.5 (obtained as a key by the arg-max k-means described in the
-/// pack's architecture notes, then mapped to <see cref="bool"/>). Because <c>Score</c> is not a scalar, ML.NET's
-/// <c>BinaryClassification.Evaluate</c> does not accept this output; read <c>Probability[0]</c> instead.</para>
-/// <para>The fitted model holds only stock transformers (ONNX graph, k-means, value mapping, column copies); scoring,
+/// <para>Input: a known-size <see cref="float"/> vector feature column and a <see cref="bool"/> label. Output columns, as
+/// ML.NET's own binary trainers give them, so <c>BinaryClassification.Evaluate</c> accepts the output: <c>Score</c>, the
+/// logit, and <c>Probability</c>, its sigmoid, each a scalar <see cref="float"/>; <c>PredictedLabel</c>, a
+/// <see cref="bool"/>, true when the logit is above 0 (probability above one half). Move the threshold with the pack's
+/// <c>BinaryClassification.ThresholdMoving</c>.</para>
+/// <para>The fitted model holds only stock transformers (ONNX graph, a linear model with weight 1 over the logit, a
+/// fixed Platt calibrator, column copies); scoring,
 /// saving and loading need no libtorch.</para>
 /// </remarks>
 public sealed class BinaryNeuralNetworkTrainer : IEstimator<ITransformer>
@@ -66,26 +66,21 @@ public sealed class BinaryNeuralNetworkTrainer : IEstimator<ITransformer>
         using var net = new Mlp(data.Width, o.HiddenLayers, 1, o.Activation, o.Normalization, o.Dropout);
         NetworkTrainer.Train(_environment, Name, o, net, train, validation, objective, o.Sampling, o.ClassifierRetrainingEpochs, random);
 
-        var (kmeans, gather) = ScoringChain.FitArgMax(_mlContext, 2);
         var g = new OnnxGraphBuilder("robustloss_binary");
         g.AddFloatInput(o.FeatureColumnName, data.Width);
         string logits = net.Export(g, o.FeatureColumnName);
         g.AddNode("Identity", [logits], ScoringChain.ScoreName);
         g.AddFloatOutput(ScoringChain.ScoreName, 1);
-        g.AddNode("Sigmoid", [logits], ScoringChain.ProbabilityName);
-        g.AddFloatOutput(ScoringChain.ProbabilityName, 1);
-        string one = g.AddInitializer("one", [1f]);
-        string negative = g.AddNode("Sub", [one, ScoringChain.ProbabilityName], "p_negative");
-        string both = g.AddNode("Concat", [negative, ScoringChain.ProbabilityName], "p_both", OnnxAttribute.Int("axis", 1));
-        ScoringChain.AddArgMaxInput(g, both, gather);
         g.AddMetadata("trainer", Name).AddMetadata("loss", o.Loss.ToString());
 
-        string[] outputs = [ScoringChain.ScoreName, ScoringChain.ProbabilityName, ScoringChain.ArgMaxInputName];
-        var onnx = OnnxScoring.CreateEstimator(_mlContext, g.ToBytes(), outputs, [o.FeatureColumnName]);
-        return ScoringChain.Fit(input, onnx, kmeans, Publish(), ToBoolean());
+        var onnx = OnnxScoring.CreateEstimator(_mlContext, g.ToBytes(), [ScoringChain.ScoreName], [o.FeatureColumnName]);
+        return ScoringChain.Fit(input, onnx, ToVector(),
+            (Func<DataViewSchema, ITransformer>)(schema => ScalarScore.Binary(_mlContext, schema, ScoringChain.ScalarInputName)),
+            ScalarScore.Probability(_mlContext), Drop());
     }
 
-    /// <summary>The output schema: <c>Score</c> and <c>Probability</c> (vectors of one <see cref="float"/>), <c>PredictedLabel</c> (<see cref="bool"/>).</summary>
+    /// <summary>The output schema: <c>Score</c> (the logit) and <c>Probability</c>, scalar <see cref="float"/>s, and
+    /// <c>PredictedLabel</c> (<see cref="bool"/>), as ML.NET's own binary trainers give.</summary>
     /// <param name="inputSchema">The input schema shape.</param>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
@@ -93,17 +88,16 @@ public sealed class BinaryNeuralNetworkTrainer : IEstimator<ITransformer>
         var o = _options;
         MulticlassNeuralNetworkTrainer.Find(inputSchema, o.FeatureColumnName, "feature");
         MulticlassNeuralNetworkTrainer.Find(inputSchema, o.LabelColumnName, "label");
-        string[] outputs = [ScoringChain.ScoreName, ScoringChain.ProbabilityName, ScoringChain.ArgMaxInputName];
-        var onnx = OnnxScoring.CreateEstimator(_mlContext, ScoringChain.Placeholder(o.FeatureColumnName, outputs), outputs, [o.FeatureColumnName]);
-        return ScoringChain.Schema(inputSchema, onnx, ScoringChain.KMeans(_mlContext), Publish(), ToBoolean());
+        var onnx = OnnxScoring.CreateEstimator(_mlContext, ScoringChain.Placeholder(o.FeatureColumnName, ScoringChain.ScoreName),
+            [ScoringChain.ScoreName], [o.FeatureColumnName]);
+        return ScoringChain.Schema(inputSchema, onnx, ToVector(), ScalarScore.BinarySchema(_mlContext, ScoringChain.ScalarInputName, o.LabelColumnName), Drop());
     }
 
-    private IEstimator<ITransformer> Publish() =>
-        ScoringChain.Publish(_mlContext, true, ("Score", ScoringChain.ScoreName), ("Probability", ScoringChain.ProbabilityName));
+    // ONNX's [N, 1] output reaches ML.NET as Vector<Single, 1, 1>; a one-input Concatenate makes it the plain
+    // Vector<Single, 1> a linear model reads.
+    private IEstimator<ITransformer> ToVector() => _mlContext.Transforms.Concatenate(ScoringChain.ScalarInputName, ScoringChain.ScoreName);
 
-    private IEstimator<ITransformer> ToBoolean() =>
-        _mlContext.Transforms.Conversion.MapValue("PredictedLabel",
-            [new KeyValuePair<uint, bool>(1, false), new KeyValuePair<uint, bool>(2, true)], "PredictedLabel");
+    private IEstimator<ITransformer> Drop() => _mlContext.Transforms.DropColumns(ScoringChain.ScoreName, ScoringChain.ScalarInputName);
 
     private static TrainingSet Read(IDataView data, BinaryNeuralNetworkOptions o)
     {

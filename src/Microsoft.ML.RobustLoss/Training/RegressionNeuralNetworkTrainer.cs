@@ -11,9 +11,9 @@ namespace Microsoft.ML.RobustLoss;
 /// </summary>
 /// <remarks>
 /// <para>Input: a known-size <see cref="float"/> vector feature column and a <see cref="float"/> label (the target). Output:
-/// <c>Score</c>, a <c>Vector&lt;Single, Q&gt;</c>: one slot (the prediction) for every loss but <see cref="RegressionLoss.Quantile"/>,
-/// one slot per quantile for it. An ONNX output is always a vector in ML.NET and no stock transform makes a scalar of it,
-/// so ML.NET's <c>Regression.Evaluate</c> does not accept this output; read <c>Score[0]</c>.</para>
+/// <c>Score</c>, a scalar <see cref="float"/> as ML.NET's own regression trainers give it (so <c>Regression.Evaluate</c>
+/// accepts the output), except for <see cref="RegressionLoss.Quantile"/> with several quantiles, where it is a
+/// <c>Vector&lt;Single, Q&gt;</c> with one slot per quantile, in the order given.</para>
 /// <para>Loss parameters (Huber delta, Tukey c) are in target units: scale heavy-tailed targets with care.</para>
 /// </remarks>
 public sealed class RegressionNeuralNetworkTrainer : IEstimator<ITransformer>
@@ -73,12 +73,21 @@ public sealed class RegressionNeuralNetworkTrainer : IEstimator<ITransformer>
         g.AddNode("Identity", [logits], ScoringChain.ScoreName);
         g.AddFloatOutput(ScoringChain.ScoreName, outputs);
         g.AddMetadata("trainer", Name).AddMetadata("loss", o.Loss.ToString());
-        var onnx = OnnxScoring.CreateEstimator(_mlContext, g.ToBytes(), [ScoringChain.ScoreName], [o.FeatureColumnName])
-            .Append(ScoringChain.Publish(_mlContext, false, ("Score", ScoringChain.ScoreName)));
-        return onnx.Fit(input);
+        var onnx = OnnxScoring.CreateEstimator(_mlContext, g.ToBytes(), [ScoringChain.ScoreName], [o.FeatureColumnName]);
+        if (outputs > 1)
+            return onnx.Append(ScoringChain.Publish(_mlContext, false, ("Score", ScoringChain.ScoreName))).Fit(input);
+        return ScoringChain.Fit(input, onnx, ToVector(),
+            (Func<DataViewSchema, ITransformer>)(schema => ScalarScore.Regression(_mlContext, schema, ScoringChain.ScalarInputName)), Drop());
     }
 
-    /// <summary>The output schema: <c>Score</c>, a vector of <see cref="float"/>.</summary>
+    // ONNX's [N, 1] output reaches ML.NET as Vector<Single, 1, 1>; a one-input Concatenate makes it the plain
+    // Vector<Single, 1> a linear model reads.
+    private IEstimator<ITransformer> ToVector() => _mlContext.Transforms.Concatenate(ScoringChain.ScalarInputName, ScoringChain.ScoreName);
+
+    private IEstimator<ITransformer> Drop() => _mlContext.Transforms.DropColumns(ScoringChain.ScoreName, ScoringChain.ScalarInputName);
+
+    /// <summary>The output schema: <c>Score</c>, a scalar <see cref="float"/>, or a vector of one per quantile for
+    /// <see cref="RegressionLoss.Quantile"/> with several quantiles.</summary>
     /// <param name="inputSchema">The input schema shape.</param>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
@@ -86,8 +95,11 @@ public sealed class RegressionNeuralNetworkTrainer : IEstimator<ITransformer>
         MulticlassNeuralNetworkTrainer.Find(inputSchema, _options.FeatureColumnName, "feature");
         MulticlassNeuralNetworkTrainer.Find(inputSchema, _options.LabelColumnName, "label");
         var onnx = OnnxScoring.CreateEstimator(_mlContext, ScoringChain.Placeholder(_options.FeatureColumnName, ScoringChain.ScoreName),
-            [ScoringChain.ScoreName], [_options.FeatureColumnName]).Append(ScoringChain.Publish(_mlContext, false, ("Score", ScoringChain.ScoreName)));
-        return onnx.GetOutputSchema(inputSchema);
+            [ScoringChain.ScoreName], [_options.FeatureColumnName]);
+        // Quantiles is checked in Fit; here it only decides between a scalar and a vector Score.
+        if (_options.Loss == RegressionLoss.Quantile && (_options.Quantiles?.Length ?? 3) > 1)
+            return onnx.Append(ScoringChain.Publish(_mlContext, false, ("Score", ScoringChain.ScoreName))).GetOutputSchema(inputSchema);
+        return ScoringChain.Schema(inputSchema, onnx, ToVector(), ScalarScore.RegressionSchema(_mlContext, ScoringChain.ScalarInputName, _options.LabelColumnName), Drop());
     }
 
     private static Func<Tensor, Tensor, int, Tensor> CreateLoss(RegressionNeuralNetworkOptions o, Tensor quantiles)

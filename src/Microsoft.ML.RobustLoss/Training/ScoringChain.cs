@@ -20,6 +20,8 @@ internal static class ScoringChain
     public const string ScoreName = "robustloss_score";
     public const string ProbabilityName = "robustloss_probability";
     public const string ArgMaxInputName = "robustloss_argmax_input";
+    /// <summary>The one-slot network output, as a plain <c>Vector&lt;Single, 1&gt;</c>, that <see cref="ScalarScore"/> reads.</summary>
+    public const string ScalarInputName = "robustloss_scalar_input";
 
     private sealed class OneHotRow
     {
@@ -60,14 +62,21 @@ internal static class ScoringChain
             NumberOfThreads = 1,
         });
 
-    /// <summary>Fits each part in turn (an estimator) or takes it as is (a fitted transformer), into one chain.</summary>
+    /// <summary>Fits each part in turn (an estimator), builds it for the schema so far (a
+    /// <c>Func&lt;DataViewSchema, ITransformer&gt;</c>) or takes it as is (a fitted transformer), into one chain.</summary>
     public static ITransformer Fit(IDataView input, params object[] parts)
     {
         var transformers = new List<ITransformer>();
         IDataView data = input;
         foreach (var part in parts)
         {
-            var transformer = part as ITransformer ?? ((IEstimator<ITransformer>)part).Fit(data);
+            var transformer = part switch
+            {
+                ITransformer t => t,
+                // A stage built for the schema it is given (see ScalarScore).
+                Func<DataViewSchema, ITransformer> build => build(data.Schema),
+                _ => ((IEstimator<ITransformer>)part).Fit(data),
+            };
             data = transformer.Transform(data);
             transformers.Add(transformer);
         }
