@@ -12,7 +12,8 @@ namespace LongTail.Bench;
 /// <summary>
 /// <c>train --loss ce|weighted-ce|focal|cb-focal|ldam-drw|balanced-softmax|logit-adjusted|equalization --train TRAIN.csv
 /// --test TEST.csv --label Label --epochs N --seed 1 [--hidden 256,128] [--batch 256] [--lr 1e-3] [--threads 2]
-/// [--scale 255] [--mode ours|bare|both]</c>: trains the multiclass neural-network trainer (an MLP on the raw feature
+/// [--scale 255] [--mode ours|bare|both] [--tau 1] [--drw-epoch N] [--sampling uniform|class-balanced|square-root]
+/// [--retrain-epochs 0]</c>: trains the multiclass neural-network trainer (an MLP on the raw feature
 /// columns) and evaluates it on the test file. Prints one JSON line: balanced accuracy, macro-F1, many/medium/few-shot
 /// accuracy (training counts: more than 100 / 20 to 100 / fewer than 20 rows), the mean recall of the three rarest training
 /// classes, and <c>seconds_per_epoch</c> (median over epochs after the first, as the PyTorch peer measures it).
@@ -31,7 +32,7 @@ public static class TrainCommand
 {
     public static int Run(string[] args)
     {
-        var a = new BenchArgs(args, "loss", "train", "test", "label", "epochs", "seed", "hidden", "batch", "lr", "threads", "scale", "mode");
+        var a = new BenchArgs(args, "loss", "train", "test", "label", "epochs", "seed", "hidden", "batch", "lr", "threads", "scale", "mode", "tau", "drw-epoch", "sampling", "retrain-epochs");
         string lossName = a.Require("loss"), trainPath = a.Require("train"), testPath = a.Require("test"), label = a.Get("label") ?? "Label";
         int epochs = a.GetInt("epochs", 10), seed = a.GetInt("seed", 1), batch = a.GetInt("batch", 256), threads = a.GetInt("threads", 2);
         double lr = GetDouble(a, "lr", 1e-3), scale = GetDouble(a, "scale", 1);
@@ -78,6 +79,16 @@ public static class TrainCommand
         {
             Loss = loss, HiddenLayers = hidden, Epochs = epochs, BatchSize = batch, LearningRate = lr, Seed = seed,
             NumberOfThreads = threads, Device = TrainingDevice.Cpu,
+            LogitAdjustmentTau = GetDouble(a, "tau", 1),
+            DeferredReweightingEpoch = a.Get("drw-epoch") is null ? null : a.GetInt("drw-epoch", 0),
+            Sampling = (a.Get("sampling") ?? "uniform") switch
+            {
+                "uniform" => BatchSampling.Uniform,
+                "class-balanced" => BatchSampling.ClassBalanced,
+                "square-root" => BatchSampling.SquareRoot,
+                var other => throw new BenchArgumentException($"--sampling must be uniform, class-balanced or square-root; got '{other}'."),
+            },
+            ClassifierRetrainingEpochs = a.GetInt("retrain-epochs", 0),
         };
         var trainData = LabeledFeatures.Read(train, "Label", "Features");
         var bareTimes = new List<double>();
@@ -120,6 +131,10 @@ public static class TrainCommand
             epochs,
             seed,
             scale,
+            tau = options.LogitAdjustmentTau,
+            drw_epoch = options.DeferredReweightingEpoch,
+            sampling = options.Sampling.ToString(),
+            retrain_epochs = options.ClassifierRetrainingEpochs,
             accuracy = metrics.Accuracy,
             balanced_accuracy = metrics.BalancedAccuracy,
             macro_f1 = metrics.MacroF1Score,
