@@ -35,7 +35,7 @@ public static class QuantizeCommand
     public static int Run(string[] args)
     {
         var a = new BenchArgs(args, "model", "mode", "calibration", "out", "method", "per-channel", "weight-clipping", "block-size",
-            "input-shape", "calibration-rows", "rows-per-class", "repeats", "threads", "smoothquant", "keep-float");
+            "input-shape", "calibration-rows", "rows-per-class", "repeats", "threads", "smoothquant", "keep-float", "compact", "dedupe");
         string modelArg = a.Require("model"), output = a.Require("out");
         var options = new OnnxQuantizationOptions
         {
@@ -59,6 +59,8 @@ public static class QuantizeCommand
             Int4BlockSize = a.GetInt("block-size", 32),
             SmoothQuantAlpha = a.Get("smoothquant") is { } sq ? float.Parse(sq, CultureInfo.InvariantCulture) : null,
             KeepMostSensitiveInFloat = a.GetInt("keep-float", 0),
+            CompactNames = Bool(a, "compact", true),
+            DeduplicateInitializers = Bool(a, "dedupe", true),
         };
         int repeats = a.GetInt("repeats", 30), threads = a.GetInt("threads", 1);
         int calibrationRows = a.GetInt("calibration-rows", 64), rowsPerClass = a.GetInt("rows-per-class", 0);
@@ -98,6 +100,8 @@ public static class QuantizeCommand
         BenchOutput.Log(report.ToString());
 
         byte[] floatBytes, quantBytes = File.ReadAllBytes(output);
+        var breakdown = OnnxBytesCommand.Breakdown(Microsoft.ML.LongTail.Onnx.Proto.ModelProto.Parser.ParseFrom(quantBytes));
+        BenchOutput.Log(OnnxBytesCommand.Format(breakdown));
         // The float model with the same fixed input shape, so both sessions see the same graph apart from quantization.
         var fixedFloat = model.Clone();
         fixedFloat.Graph.Input.Single(i => i.Name == input.Name).Type.TensorType.Shape = OnnxQuantizer_Shape(rowShape);
@@ -148,6 +152,7 @@ public static class QuantizeCommand
             size_in = report.InputSizeBytes,
             size_out = report.OutputSizeBytes,
             size_ratio = Math.Round(report.SizeRatio, 4),
+            size_breakdown = breakdown,
             quantized_nodes = report.QuantizedNodesByOpType,
             optimized_ops = report.OptimizedOpCounts?.Where(kv => key.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value),
             excluded = report.ExcludedNodes.Count,

@@ -145,6 +145,13 @@ public static class OnnxQuantizer
         };
         result.ProducerName = "ML.LongTail.Quantize";
         FixInputShapes(result.Graph, options.InputShapes);
+        if (options.DeduplicateInitializers)
+            ModelCompactor.DeduplicateInitializers(result.Graph);
+        if (options.CompactNames)
+        {
+            ModelCompactor.StripDocStrings(result);
+            ModelCompactor.ShortenNames(result.Graph);
+        }
         byte[] bytes = result.ToByteArray();
         report = new QuantizationReport
         {
