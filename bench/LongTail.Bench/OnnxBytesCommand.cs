@@ -36,7 +36,7 @@ public static class OnnxBytesCommand
             for (int i = 0; i < n.Input.Count; i++)
             {
                 string name = n.Input[i];
-                if (name.Length == 0 || role.ContainsKey(name)) continue;
+                if (name.Length == 0 || role.GetValueOrDefault(name, "").Length > 0) continue;
                 role[name] = (n.OpType, i) switch
                 {
                     ("QuantizeLinear" or "DequantizeLinear", 1) => "scales",

@@ -35,7 +35,7 @@ public static class QuantizeCommand
     public static int Run(string[] args)
     {
         var a = new BenchArgs(args, "model", "mode", "calibration", "out", "method", "per-channel", "weight-clipping", "block-size",
-            "input-shape", "calibration-rows", "rows-per-class", "repeats", "threads", "smoothquant", "keep-float", "compact", "dedupe");
+            "input-shape", "calibration-rows", "rows-per-class", "repeats", "threads", "smoothquant", "keep-float", "compact", "dedupe", "bias-mul", "drop-defaults");
         string modelArg = a.Require("model"), output = a.Require("out");
         var options = new OnnxQuantizationOptions
         {
@@ -61,6 +61,8 @@ public static class QuantizeCommand
             KeepMostSensitiveInFloat = a.GetInt("keep-float", 0),
             CompactNames = Bool(a, "compact", true),
             DeduplicateInitializers = Bool(a, "dedupe", true),
+            ComputedBiasScales = Bool(a, "bias-mul", true),
+            DropDefaultAttributes = Bool(a, "drop-defaults", true),
         };
         int repeats = a.GetInt("repeats", 30), threads = a.GetInt("threads", 1);
         int calibrationRows = a.GetInt("calibration-rows", 64), rowsPerClass = a.GetInt("rows-per-class", 0);

@@ -147,6 +147,8 @@ public static class OnnxQuantizer
         FixInputShapes(result.Graph, options.InputShapes);
         if (options.DeduplicateInitializers)
             ModelCompactor.DeduplicateInitializers(result.Graph);
+        if (options.DropDefaultAttributes)
+            ModelCompactor.DropDefaultAttributes(result);
         if (options.CompactNames)
         {
             ModelCompactor.StripDocStrings(result);

@@ -87,10 +87,21 @@ public class OnnxQuantizationOptions
     /// tensors the quantizer adds.</summary>
     public bool CompactNames { get; set; } = true;
 
+    /// <summary>Remove node attributes that hold their operator's default value (Conv strides and dilations of 1, pads
+    /// of 0, group 1, a kernel_shape equal to the weight's, HardSigmoid's alpha 0.2 and beta 0.5...), which the
+    /// specification and ONNX Runtime fill in. Default <see langword="true"/>.</summary>
+    public bool DropDefaultAttributes { get; set; } = true;
+
     /// <summary>Store identical initializers once (same data type, shape and bytes, e.g. the zero points of activations
     /// that share one), with every reader pointed at the kept one. Initializers that are graph inputs or outputs are
     /// left alone. Default <see langword="true"/>.</summary>
     public bool DeduplicateInitializers { get; set; } = true;
+
+    /// <summary>Static mode, per-channel weights: compute each int32 bias's scales (input scale × weight scales) in the
+    /// graph with a <c>Mul</c> of the two stored scale tensors instead of storing them, 4 bytes less per output channel.
+    /// ONNX Runtime folds the Mul into a constant when the session loads, before its QDQ fusion, so the convolutions
+    /// still fuse into <c>QLinearConv</c>. Default <see langword="true"/>.</summary>
+    public bool ComputedBiasScales { get; set; } = true;
 
     /// <summary>Choose each weight scale by a search minimising the squared weight error (clipping outliers) instead
     /// of the maximum absolute value. Default <see langword="false"/>.</summary>

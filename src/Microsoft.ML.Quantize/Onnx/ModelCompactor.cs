@@ -149,6 +149,72 @@ internal static class ModelCompactor
         return map.Count;
     }
 
+    /// <summary>
+    /// Removes attributes of ai.onnx nodes that hold their operator's default value: Conv/pooling strides, dilations and
+    /// pads of ones and zeros, group 1, auto_pad NOTSET, a Conv kernel_shape equal to the constant weight's spatial shape
+    /// (the specification infers it from the weight), HardSigmoid/LeakyRelu/Gemm coefficients at their defaults, and
+    /// (opset 13 and later) Softmax/LogSoftmax axis -1 and QuantizeLinear/DequantizeLinear axis 1.
+    /// </summary>
+    /// <returns>The number of attributes removed.</returns>
+    public static int DropDefaultAttributes(ModelProto model)
+    {
+        var graph = model.Graph;
+        long opset = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 0;
+        var inits = graph.Initializer.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var producers = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
+        foreach (var n in graph.Node)
+            foreach (string o in n.Output)
+                producers[o] = n;
+        // The shape of a constant weight: an initializer, or a DequantizeLinear of one.
+        long[]? ConstantShape(string name)
+        {
+            if (inits.TryGetValue(name, out var t)) return t.Dims.ToArray();
+            if (producers.TryGetValue(name, out var p) && p.OpType == "DequantizeLinear" && p.Domain.Length == 0
+                && p.Input.Count > 0 && inits.TryGetValue(p.Input[0], out var q)) return q.Dims.ToArray();
+            return null;
+        }
+        static bool All(AttributeProto a, long v) => a.Type == AttributeProto.Types.AttributeType.Ints && a.Ints.All(x => x == v);
+        static bool Int(AttributeProto a, long v) => a.Type == AttributeProto.Types.AttributeType.Int && a.HasI && a.I == v;
+        static bool Float(AttributeProto a, float v) => a.Type == AttributeProto.Types.AttributeType.Float && a.HasF && a.F == v;
+        static bool Str(AttributeProto a, string v) => a.Type == AttributeProto.Types.AttributeType.String && a.HasS && a.S.ToStringUtf8() == v;
+
+        int removed = 0;
+        foreach (var n in graph.Node)
+        {
+            if (n.Domain.Length > 0 && n.Domain != "ai.onnx") continue;
+            foreach (var a in n.Attribute.ToList())
+            {
+                bool drop = (n.OpType, a.Name) switch
+                {
+                    ("Conv" or "MaxPool" or "AveragePool", "strides") => All(a, 1),
+                    ("Conv" or "MaxPool", "dilations") => All(a, 1),
+                    ("Conv" or "MaxPool" or "AveragePool", "pads") => All(a, 0),
+                    ("Conv" or "MaxPool" or "AveragePool", "auto_pad") => Str(a, "NOTSET"),
+                    ("MaxPool" or "AveragePool", "ceil_mode") => Int(a, 0),
+                    ("MaxPool", "storage_order") => Int(a, 0),
+                    ("AveragePool", "count_include_pad") => Int(a, 0),
+                    ("Conv", "group") => Int(a, 1),
+                    ("Conv", "kernel_shape") => n.Input.Count > 1 && ConstantShape(n.Input[1]) is { Length: > 2 } w
+                        && a.Type == AttributeProto.Types.AttributeType.Ints && a.Ints.SequenceEqual(w.Skip(2)),
+                    ("HardSigmoid", "alpha") => Float(a, 0.2f),
+                    ("HardSigmoid", "beta") => Float(a, 0.5f),
+                    ("LeakyRelu", "alpha") => Float(a, 0.01f),
+                    ("Gemm", "alpha" or "beta") => Float(a, 1f),
+                    ("Gemm", "transA" or "transB") => Int(a, 0),
+                    ("Softmax" or "LogSoftmax", "axis") => opset >= 13 && Int(a, -1),
+                    ("QuantizeLinear" or "DequantizeLinear", "axis") => opset >= 13 && Int(a, 1),
+                    _ => false,
+                };
+                if (drop)
+                {
+                    n.Attribute.Remove(a);
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
     /// <summary>The <paramref name="index"/>-th identifier in order of length: a-z, A-Z, then a letter followed by
     /// letters, digits or underscores (valid C identifiers, as the ONNX IR asks of names).</summary>
     internal static string ShortName(int index)
