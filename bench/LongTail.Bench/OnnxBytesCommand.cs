@@ -45,6 +45,7 @@ public static class OnnxBytesCommand
                     ("MatMulNBits", 1) => "dq_data",
                     ("MatMulNBits", 2) => "scales",
                     ("MatMulInteger", 1) => "dq_data",
+                    ("Cast", 0) => "cast_data",
                     _ => "",
                 };
             }
@@ -54,6 +55,8 @@ public static class OnnxBytesCommand
             string kind = role.GetValueOrDefault(t.Name, "");
             if (kind == "dq_data")
                 kind = type == TensorProto.Types.DataType.Int32 ? "bias_int32" : "weights_int";
+            else if (kind == "cast_data")
+                kind = "bias_narrow";
             else if (kind.Length == 0)
                 kind = type switch
                 {

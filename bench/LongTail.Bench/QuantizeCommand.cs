@@ -35,7 +35,7 @@ public static class QuantizeCommand
     public static int Run(string[] args)
     {
         var a = new BenchArgs(args, "model", "mode", "calibration", "out", "method", "per-channel", "weight-clipping", "block-size",
-            "input-shape", "calibration-rows", "rows-per-class", "repeats", "threads", "smoothquant", "keep-float", "compact", "dedupe", "bias-mul", "drop-defaults");
+            "input-shape", "calibration-rows", "rows-per-class", "repeats", "threads", "smoothquant", "keep-float", "compact", "dedupe", "bias-mul", "drop-defaults", "narrow-bias", "per-channel-min-gain");
         string modelArg = a.Require("model"), output = a.Require("out");
         var options = new OnnxQuantizationOptions
         {
@@ -63,6 +63,8 @@ public static class QuantizeCommand
             DeduplicateInitializers = Bool(a, "dedupe", true),
             ComputedBiasScales = Bool(a, "bias-mul", true),
             DropDefaultAttributes = Bool(a, "drop-defaults", true),
+            NarrowBiasStorage = Bool(a, "narrow-bias", true),
+            PerChannelMinErrorReduction = a.Get("per-channel-min-gain") is { } pg ? double.Parse(pg, CultureInfo.InvariantCulture) : 1,
         };
         int repeats = a.GetInt("repeats", 30), threads = a.GetInt("threads", 1);
         int calibrationRows = a.GetInt("calibration-rows", 64), rowsPerClass = a.GetInt("rows-per-class", 0);
@@ -150,6 +152,9 @@ public static class QuantizeCommand
             mode = a.Require("mode"),
             method = options.Mode == QuantizationMode.Static ? options.CalibrationMethod.ToString() : null,
             per_channel = options.PerChannel,
+            per_channel_min_gain = options.PerChannelMinErrorReduction,
+            per_channel_weights = report.PerChannelWeights,
+            per_tensor_weights = report.PerTensorWeights,
             weight_clipping = options.WeightClipping,
             size_in = report.InputSizeBytes,
             size_out = report.OutputSizeBytes,

@@ -164,6 +164,8 @@ public static class OnnxQuantizer
             CalibrationRows = quantizer.CalibrationRows,
             PreparationSteps = steps,
             QuantizedNodesByOpType = new SortedDictionary<string, int>(quantizer.Quantized, StringComparer.Ordinal),
+            PerChannelWeights = quantizer.PerChannelWeights,
+            PerTensorWeights = quantizer.PerTensorWeights,
             OutputOpCounts = GraphPreparation.CountOps(result.Graph),
             OptimizedOpCounts = TryCountOptimizedOps(bytes),
             ExcludedNodes = quantizer.Excluded,

@@ -79,6 +79,13 @@ public class OnnxQuantizationOptions
     /// <summary>One weight scale per output channel (else one per tensor). Default <see langword="true"/>.</summary>
     public bool PerChannel { get; set; } = true;
 
+    /// <summary>With <see cref="PerChannel"/> (static and dynamic int8): a weight gets per-channel scales only when they
+    /// cut its squared quantization error at least this many times compared with a single scale; otherwise it gets one
+    /// scale. Per-channel scales cost 4 bytes per output channel (and a few graph nodes), which on small convolutions
+    /// (a 3x3 depthwise filter has 9 weight bytes per channel) is a large part of the file. 1 (default) means every
+    /// weight per-channel; e.g. 8 keeps per-channel scales only where channel ranges differ widely.</summary>
+    public double PerChannelMinErrorReduction { get; set; } = 1;
+
     /// <summary>Write a compact model: doc strings dropped, the graph's internal tensors (the quantizer's and the model's
     /// own, other than graph inputs and outputs) renamed to the shortest identifiers, node names cleared (names are
     /// optional in ONNX). Graph input and output names never change, nor does the computation. On small models the
@@ -102,6 +109,12 @@ public class OnnxQuantizationOptions
     /// ONNX Runtime folds the Mul into a constant when the session loads, before its QDQ fusion, so the convolutions
     /// still fuse into <c>QLinearConv</c>. Default <see langword="true"/>.</summary>
     public bool ComputedBiasScales { get; set; } = true;
+
+    /// <summary>Static mode: store an int32 bias whose values all fit in 16 (or 8) bits in that narrower type, widened
+    /// back to int32 by a <c>Cast</c> in the graph, 2 (or 3) bytes less per output channel. The values are exact; ONNX
+    /// Runtime folds the Cast into an int32 constant when the session loads, before its QDQ fusion. Default
+    /// <see langword="true"/>.</summary>
+    public bool NarrowBiasStorage { get; set; } = true;
 
     /// <summary>Choose each weight scale by a search minimising the squared weight error (clipping outliers) instead
     /// of the maximum absolute value. Default <see langword="false"/>.</summary>
