@@ -80,6 +80,8 @@ public static class OnnxQuantizer
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new OnnxQuantizationOptions();
+        if (!(options.PerChannelMinErrorReduction >= 1))
+            throw new ArgumentOutOfRangeException(nameof(options), $"PerChannelMinErrorReduction must be at least 1, not {options.PerChannelMinErrorReduction}.");
         int opset = options.Mode switch { QuantizationMode.Static => 13, QuantizationMode.Dynamic => 11, _ => 21 };
         var before = GraphPreparation.CountOps(model.Graph);
         var prepared = GraphPreparation.Prepare(model, opset);
