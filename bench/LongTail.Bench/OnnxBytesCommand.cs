@@ -30,7 +30,8 @@ public static class OnnxBytesCommand
         void Add(string key, long bytes) => r[key] = r.GetValueOrDefault(key) + bytes;
         var g = model.Graph;
 
-        // Role of each initializer from its first consumer.
+        // Role of each initializer from its consumers (a Cast counts when it widens a DequantizeLinear's data: a narrow bias).
+        var dqData = new HashSet<string>(g.Node.Where(n => n.OpType == "DequantizeLinear" && n.Input.Count > 0).Select(n => n.Input[0]), StringComparer.Ordinal);
         var role = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var n in g.Node)
             for (int i = 0; i < n.Input.Count; i++)
@@ -45,7 +46,7 @@ public static class OnnxBytesCommand
                     ("MatMulNBits", 1) => "dq_data",
                     ("MatMulNBits", 2) => "scales",
                     ("MatMulInteger", 1) => "dq_data",
-                    ("Cast", 0) => "cast_data",
+                    ("Cast", 0) when dqData.Contains(n.Output[0]) => "cast_data",
                     _ => "",
                 };
             }

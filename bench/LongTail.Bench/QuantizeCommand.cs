@@ -16,6 +16,7 @@ namespace LongTail.Bench;
 /// <c>quantize --model IN.onnx|mlp:784-1024-1024-10 --mode dynamic|static|int4 [--calibration DATA] --out OUT.onnx
 /// [--method minmax|percentile|entropy|mse] [--per-channel true] [--weight-clipping false] [--block-size 32]
 /// [--input-shape 3,48,192] [--calibration-rows 64] [--rows-per-class 0] [--smoothquant ALPHA] [--keep-float K]
+/// [--per-channel-min-gain 1] [--compact true] [--dedupe true] [--bias-mul true] [--drop-defaults true] [--narrow-bias true]
 /// [--repeats 30] [--threads 1]</c>:
 /// quantizes a model with Microsoft.ML.Quantize and compares it with the float model in ONNX Runtime (CPU):
 /// sizes, median latency at batch 1 and 64 (same process, float and quantized runs interleaved) and, when the data has
@@ -28,7 +29,10 @@ namespace LongTail.Bench;
 /// <c>--calibration-rows</c> rows spread evenly over the data (or <c>--rows-per-class</c> rows of each class);
 /// accuracy is measured on every row. <c>mlp:A-B-...</c> writes a random Gemm+Relu MLP of those widths (seed 1) next to
 /// <c>--out</c> as <c>*.float.onnx</c> and quantizes it; without <c>--calibration</c> it calibrates and times on random
-/// normal rows.
+/// normal rows. The size options map to <see cref="OnnxQuantizationOptions"/>: <c>--per-channel-min-gain</c>
+/// <c>PerChannelMinErrorReduction</c>, <c>--compact</c> <c>CompactNames</c>, <c>--dedupe</c> <c>DeduplicateInitializers</c>,
+/// <c>--bias-mul</c> <c>ComputedBiasScales</c>, <c>--drop-defaults</c> <c>DropDefaultAttributes</c>, <c>--narrow-bias</c>
+/// <c>NarrowBiasStorage</c>; the output's byte breakdown (as <c>onnx-bytes</c>) goes to stderr and <c>size_breakdown</c>.
 /// </remarks>
 public static class QuantizeCommand
 {
