@@ -83,12 +83,14 @@ public class OnnxQuantizationOptions
     /// cut its squared quantization error at least this many times compared with a single scale; otherwise it gets one
     /// scale. Per-channel scales cost 4 bytes per output channel (and a few graph nodes), which on small convolutions
     /// (a 3x3 depthwise filter has 9 weight bytes per channel) is a large part of the file. 1 (default) means every
-    /// weight per-channel; e.g. 8 keeps per-channel scales only where channel ranges differ widely.</summary>
+    /// weight per-channel; e.g. 8 keeps per-channel scales only where channel ranges differ widely. Values below 1 are
+    /// rejected (<see cref="ArgumentOutOfRangeException"/>).</summary>
     public double PerChannelMinErrorReduction { get; set; } = 1;
 
     /// <summary>Write a compact model: doc strings dropped, the graph's internal tensors (the quantizer's and the model's
     /// own, other than graph inputs and outputs) renamed to the shortest identifiers, node names cleared (names are
-    /// optional in ONNX). Graph input and output names never change, nor does the computation. On small models the
+    /// optional in ONNX; the report's node names are those of the input model). Graph input and output names never
+    /// change, nor does the computation. On small models the
     /// graph's text is a visible part of the file (about 6 % of the PaddleOCR classifier). Default <see langword="true"/>;
     /// <see langword="false"/> keeps the float model's names, with suffixes (<c>_q</c>, <c>_s</c>, <c>_dq</c>...) on the
     /// tensors the quantizer adds.</summary>
