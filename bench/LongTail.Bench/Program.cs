@@ -14,6 +14,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["conformal"] = ConformalCommand.Run,
     ["conformal-speed"] = ConformalSpeedCommand.Run,
     ["quantize"] = QuantizeCommand.Run,
+    ["onnx-bytes"] = OnnxBytesCommand.Run,
     ["train"] = TrainCommand.Run,
     ["sweep"] = SweepCommand.Run,
 };

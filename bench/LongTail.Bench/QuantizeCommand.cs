@@ -16,6 +16,7 @@ namespace LongTail.Bench;
 /// <c>quantize --model IN.onnx|mlp:784-1024-1024-10 --mode dynamic|static|int4 [--calibration DATA] --out OUT.onnx
 /// [--method minmax|percentile|entropy|mse] [--per-channel true] [--weight-clipping false] [--block-size 32]
 /// [--input-shape 3,48,192] [--calibration-rows 64] [--rows-per-class 0] [--smoothquant ALPHA] [--keep-float K]
+/// [--per-channel-min-gain 1] [--compact true] [--dedupe true] [--bias-mul true] [--drop-defaults true] [--narrow-bias true]
 /// [--repeats 30] [--threads 1]</c>:
 /// quantizes a model with Microsoft.ML.Quantize and compares it with the float model in ONNX Runtime (CPU):
 /// sizes, median latency at batch 1 and 64 (same process, float and quantized runs interleaved) and, when the data has
@@ -28,14 +29,17 @@ namespace LongTail.Bench;
 /// <c>--calibration-rows</c> rows spread evenly over the data (or <c>--rows-per-class</c> rows of each class);
 /// accuracy is measured on every row. <c>mlp:A-B-...</c> writes a random Gemm+Relu MLP of those widths (seed 1) next to
 /// <c>--out</c> as <c>*.float.onnx</c> and quantizes it; without <c>--calibration</c> it calibrates and times on random
-/// normal rows.
+/// normal rows. The size options map to <see cref="OnnxQuantizationOptions"/>: <c>--per-channel-min-gain</c>
+/// <c>PerChannelMinErrorReduction</c>, <c>--compact</c> <c>CompactNames</c>, <c>--dedupe</c> <c>DeduplicateInitializers</c>,
+/// <c>--bias-mul</c> <c>ComputedBiasScales</c>, <c>--drop-defaults</c> <c>DropDefaultAttributes</c>, <c>--narrow-bias</c>
+/// <c>NarrowBiasStorage</c>; the output's byte breakdown (as <c>onnx-bytes</c>) goes to stderr and <c>size_breakdown</c>.
 /// </remarks>
 public static class QuantizeCommand
 {
     public static int Run(string[] args)
     {
         var a = new BenchArgs(args, "model", "mode", "calibration", "out", "method", "per-channel", "weight-clipping", "block-size",
-            "input-shape", "calibration-rows", "rows-per-class", "repeats", "threads", "smoothquant", "keep-float");
+            "input-shape", "calibration-rows", "rows-per-class", "repeats", "threads", "smoothquant", "keep-float", "compact", "dedupe", "bias-mul", "drop-defaults", "narrow-bias", "per-channel-min-gain");
         string modelArg = a.Require("model"), output = a.Require("out");
         var options = new OnnxQuantizationOptions
         {
@@ -59,6 +63,12 @@ public static class QuantizeCommand
             Int4BlockSize = a.GetInt("block-size", 32),
             SmoothQuantAlpha = a.Get("smoothquant") is { } sq ? float.Parse(sq, CultureInfo.InvariantCulture) : null,
             KeepMostSensitiveInFloat = a.GetInt("keep-float", 0),
+            CompactNames = Bool(a, "compact", true),
+            DeduplicateInitializers = Bool(a, "dedupe", true),
+            ComputedBiasScales = Bool(a, "bias-mul", true),
+            DropDefaultAttributes = Bool(a, "drop-defaults", true),
+            NarrowBiasStorage = Bool(a, "narrow-bias", true),
+            PerChannelMinErrorReduction = a.Get("per-channel-min-gain") is { } pg ? double.Parse(pg, CultureInfo.InvariantCulture) : 1,
         };
         int repeats = a.GetInt("repeats", 30), threads = a.GetInt("threads", 1);
         int calibrationRows = a.GetInt("calibration-rows", 64), rowsPerClass = a.GetInt("rows-per-class", 0);
@@ -98,6 +108,8 @@ public static class QuantizeCommand
         BenchOutput.Log(report.ToString());
 
         byte[] floatBytes, quantBytes = File.ReadAllBytes(output);
+        var breakdown = OnnxBytesCommand.Breakdown(Microsoft.ML.LongTail.Onnx.Proto.ModelProto.Parser.ParseFrom(quantBytes));
+        BenchOutput.Log(OnnxBytesCommand.Format(breakdown));
         // The float model with the same fixed input shape, so both sessions see the same graph apart from quantization.
         var fixedFloat = model.Clone();
         fixedFloat.Graph.Input.Single(i => i.Name == input.Name).Type.TensorType.Shape = OnnxQuantizer_Shape(rowShape);
@@ -144,10 +156,14 @@ public static class QuantizeCommand
             mode = a.Require("mode"),
             method = options.Mode == QuantizationMode.Static ? options.CalibrationMethod.ToString() : null,
             per_channel = options.PerChannel,
+            per_channel_min_gain = options.PerChannelMinErrorReduction,
+            per_channel_weights = report.PerChannelWeights,
+            per_tensor_weights = report.PerTensorWeights,
             weight_clipping = options.WeightClipping,
             size_in = report.InputSizeBytes,
             size_out = report.OutputSizeBytes,
             size_ratio = Math.Round(report.SizeRatio, 4),
+            size_breakdown = breakdown,
             quantized_nodes = report.QuantizedNodesByOpType,
             optimized_ops = report.OptimizedOpCounts?.Where(kv => key.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value),
             excluded = report.ExcludedNodes.Count,

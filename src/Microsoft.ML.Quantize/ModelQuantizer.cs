@@ -101,6 +101,16 @@ internal sealed class ModelQuantizer
     {
         CalibrationRows = calibrationRows;
         var tensors = ActivationTensors(nodes);
+        // Scale and zero point of each quantized activation, shared by its Q and DQ (and by bias scales computed from it).
+        var actParams = new Dictionary<string, (string Scale, string Zero)>(StringComparer.Ordinal);
+        foreach (string t in tensors)
+        {
+            var (scale, zero) = q[t];
+            string sn = _e.AddInitializer(TensorData.Floats(_e.UniqueName(t + "_s"), [scale]));
+            string zn = _e.AddInitializer(_o.ActivationType == ActivationType.UInt8
+                ? TensorData.Bytes(_e.UniqueName(t + "_z"), [(byte)zero]) : TensorData.SBytes(_e.UniqueName(t + "_z"), [(sbyte)zero]));
+            actParams[t] = (sn, zn);
+        }
         var front = new List<NodeProto>();
         var weightRewrites = new Dictionary<(NodeProto, int), string>(new NodeSlotComparer());
         foreach (var n in nodes)
@@ -114,7 +124,8 @@ internal sealed class ModelQuantizer
                 "Gemm" when GraphEditor.AttrInt(n, "transB", 0) != 0 => 0,
                 _ => 1,
             };
-            var (values, scales) = WeightQuantizer.Quantize(wf, dims, axis, -127, 127, _o.WeightClipping);
+            var (values, scales, chosenAxis) = QuantizeWeight(wf, dims, axis);
+            axis = chosenAxis;
             string wq = _e.AddInitializer(TensorData.SBytes(_e.UniqueName(n.Input[1] + "_q"), values.Select(v => (sbyte)v).ToArray(), dims));
             string ws = _e.AddInitializer(axis < 0 ? TensorData.Floats(_e.UniqueName(n.Input[1] + "_s"), scales) : TensorData.Floats(_e.UniqueName(n.Input[1] + "_s"), scales, scales.Length));
             // Symmetric weights: Conv and MatMul omit the zero point input (0, typed by the int8 data), a byte per channel;
@@ -136,8 +147,18 @@ internal sealed class ModelQuantizer
                 var bq = new int[bf.Length];
                 for (int c = 0; c < bf.Length; c++)
                     bq[c] = (int)Math.Clamp(Math.Round(bf[c] / (double)bs[axis < 0 ? 0 : c]), int.MinValue, int.MaxValue);
-                string bqn = _e.AddInitializer(TensorData.Int32s(_e.UniqueName(n.Input[2] + "_q"), bq, bf.Length));
-                string bsn = _e.AddInitializer(axis < 0 ? TensorData.Floats(_e.UniqueName(n.Input[2] + "_s"), bs) : TensorData.Floats(_e.UniqueName(n.Input[2] + "_s"), bs, bs.Length));
+                string bqn = NarrowInt32s(n.Input[2] + "_q", bq, front);
+                string bsn;
+                if (axis >= 0 && _o.ComputedBiasScales)
+                {
+                    // Per-channel bias scales are the input scale times the weight scales: one Mul of the two stored
+                    // initializers (ONNX Runtime folds it when the session loads) instead of 4 more bytes per channel.
+                    // The float product is the one the int32 bias was rounded with above.
+                    bsn = _e.UniqueName(n.Input[2] + "_s");
+                    front.Add(GraphPreparation.Node("Mul", [actParams[n.Input[0]].Scale, ws], [bsn], ""));
+                }
+                else
+                    bsn = _e.AddInitializer(axis < 0 ? TensorData.Floats(_e.UniqueName(n.Input[2] + "_s"), bs) : TensorData.Floats(_e.UniqueName(n.Input[2] + "_s"), bs, bs.Length));
                 string bdq = _e.UniqueName(n.Input[2] + "_dq");
                 var dq = GraphPreparation.Node("DequantizeLinear", [bqn, bsn], [bdq], "");
                 if (axis >= 0) dq.Attribute.Add(OnnxAttribute.Int("axis", 0));
@@ -151,12 +172,8 @@ internal sealed class ModelQuantizer
         var qdq = new Dictionary<string, (NodeProto Q, NodeProto Dq)>(StringComparer.Ordinal);
         foreach (string t in tensors)
         {
-            var (scale, zero) = q[t];
-            // Generated Q/DQ nodes are unnamed (names are optional in ONNX) and their values get short suffixes:
-            // on small models with many channels the graph text is a visible part of the file size.
-            string s = _e.AddInitializer(TensorData.Floats(_e.UniqueName(t + "_s"), [scale]));
-            string z = _e.AddInitializer(_o.ActivationType == ActivationType.UInt8
-                ? TensorData.Bytes(_e.UniqueName(t + "_z"), [(byte)zero]) : TensorData.SBytes(_e.UniqueName(t + "_z"), [(sbyte)zero]));
+            // Generated Q/DQ nodes are unnamed (names are optional in ONNX) and their values get short suffixes.
+            var (s, z) = actParams[t];
             string tq = _e.UniqueName(t + "_q"), tdq = _e.UniqueName(t + "_dq");
             qdq[t] = (GraphPreparation.Node("QuantizeLinear", [t, s, z], [tq], ""),
                 GraphPreparation.Node("DequantizeLinear", [tq, s, z], [tdq], ""));
@@ -179,6 +196,43 @@ internal sealed class ModelQuantizer
         _e.Graph.Node.AddRange(result);
         _e.RemoveUnusedInitializers();
         return _e.Model;
+    }
+
+    public int PerChannelWeights { get; private set; }
+    public int PerTensorWeights { get; private set; }
+
+    /// <summary>Symmetric int8 weights along <paramref name="axis"/> (-1: one scale), falling back to one scale when
+    /// <see cref="OnnxQuantizationOptions.PerChannelMinErrorReduction"/> says per-channel scales do not pay.</summary>
+    private (int[] Values, float[] Scales, int Axis) QuantizeWeight(float[] w, long[] dims, int axis)
+    {
+        var (values, scales) = WeightQuantizer.Quantize(w, dims, axis, -127, 127, _o.WeightClipping);
+        if (axis >= 0 && scales.Length > 1 && _o.PerChannelMinErrorReduction > 1)
+        {
+            var (vt, st) = WeightQuantizer.Quantize(w, dims, -1, -127, 127, _o.WeightClipping);
+            double perTensor = WeightQuantizer.SquaredError(w, vt, st, dims, -1), perChannel = WeightQuantizer.SquaredError(w, values, scales, dims, axis);
+            if (perTensor < _o.PerChannelMinErrorReduction * perChannel)
+                (values, scales, axis) = (vt, st, -1);
+        }
+        if (axis >= 0) PerChannelWeights++;
+        else PerTensorWeights++;
+        return (values, scales, axis);
+    }
+
+    /// <summary>Adds an int32 tensor; with <see cref="OnnxQuantizationOptions.NarrowBiasStorage"/> and values that fit in
+    /// int8 or int16, it is stored in that type and widened by a Cast (appended to <paramref name="front"/>), which
+    /// ONNX Runtime folds back into an int32 constant when the session loads.</summary>
+    private string NarrowInt32s(string name, int[] values, List<NodeProto> front)
+    {
+        bool int8 = values.All(v => v is >= sbyte.MinValue and <= sbyte.MaxValue);
+        bool int16 = values.All(v => v is >= short.MinValue and <= short.MaxValue);
+        if (!_o.NarrowBiasStorage || !int16)
+            return _e.AddInitializer(TensorData.Int32s(_e.UniqueName(name), values, values.Length));
+        string stored = _e.AddInitializer(int8
+            ? TensorData.SBytes(_e.UniqueName(name + "8"), values.Select(v => (sbyte)v).ToArray(), values.Length)
+            : TensorData.Int16s(_e.UniqueName(name + "16"), values.Select(v => (short)v).ToArray(), values.Length));
+        string wide = _e.UniqueName(name);
+        front.Add(GraphPreparation.Node("Cast", [stored], [wide], "", OnnxAttribute.Int("to", (int)TensorProto.Types.DataType.Int32)));
+        return wide;
     }
 
     private (float Scale, int Zero) ActivationParams(TensorRange r)
@@ -216,10 +270,10 @@ internal sealed class ModelQuantizer
                 preamble.Add(node);
             }
             var (wf, k, nOut, bias) = MatMulWeights(n);
-            var (values, scales) = WeightQuantizer.Quantize(wf, [k, nOut], _o.PerChannel ? 1 : -1, -127, 127, _o.WeightClipping);
+            var (values, scales, axis) = QuantizeWeight(wf, [k, nOut], _o.PerChannel ? 1 : -1);
             string baseName = n.Input[1];
             string wq = _e.AddInitializer(TensorData.SBytes(_e.UniqueName(baseName + "_q"), values.Select(v => (sbyte)v).ToArray(), k, nOut));
-            string ws = _e.AddInitializer(_o.PerChannel ? TensorData.Floats(_e.UniqueName(baseName + "_s"), scales, nOut) : TensorData.Floats(_e.UniqueName(baseName + "_s"), scales));
+            string ws = _e.AddInitializer(axis >= 0 ? TensorData.Floats(_e.UniqueName(baseName + "_s"), scales, nOut) : TensorData.Floats(_e.UniqueName(baseName + "_s"), scales));
 
             string y = n.Output[0];
             string yi = _e.UniqueName(y + "_int32"), yf = _e.UniqueName(y + "_float"), s = _e.UniqueName(y + "_rescale");

@@ -80,6 +80,8 @@ public static class OnnxQuantizer
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new OnnxQuantizationOptions();
+        if (!(options.PerChannelMinErrorReduction >= 1))
+            throw new ArgumentOutOfRangeException(nameof(options), $"PerChannelMinErrorReduction must be at least 1, not {options.PerChannelMinErrorReduction}.");
         int opset = options.Mode switch { QuantizationMode.Static => 13, QuantizationMode.Dynamic => 11, _ => 21 };
         var before = GraphPreparation.CountOps(model.Graph);
         var prepared = GraphPreparation.Prepare(model, opset);
@@ -145,6 +147,15 @@ public static class OnnxQuantizer
         };
         result.ProducerName = "ML.LongTail.Quantize";
         FixInputShapes(result.Graph, options.InputShapes);
+        if (options.DeduplicateInitializers)
+            ModelCompactor.DeduplicateInitializers(result.Graph);
+        if (options.DropDefaultAttributes)
+            ModelCompactor.DropDefaultAttributes(result);
+        if (options.CompactNames)
+        {
+            ModelCompactor.StripDocStrings(result);
+            ModelCompactor.ShortenNames(result.Graph);
+        }
         byte[] bytes = result.ToByteArray();
         report = new QuantizationReport
         {
@@ -155,6 +166,8 @@ public static class OnnxQuantizer
             CalibrationRows = quantizer.CalibrationRows,
             PreparationSteps = steps,
             QuantizedNodesByOpType = new SortedDictionary<string, int>(quantizer.Quantized, StringComparer.Ordinal),
+            PerChannelWeights = quantizer.PerChannelWeights,
+            PerTensorWeights = quantizer.PerTensorWeights,
             OutputOpCounts = GraphPreparation.CountOps(result.Graph),
             OptimizedOpCounts = TryCountOptimizedOps(bytes),
             ExcludedNodes = quantizer.Excluded,

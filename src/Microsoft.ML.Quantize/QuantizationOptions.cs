@@ -79,6 +79,45 @@ public class OnnxQuantizationOptions
     /// <summary>One weight scale per output channel (else one per tensor). Default <see langword="true"/>.</summary>
     public bool PerChannel { get; set; } = true;
 
+    /// <summary>With <see cref="PerChannel"/> (static and dynamic int8): a weight gets per-channel scales only when they
+    /// cut its squared quantization error at least this many times compared with a single scale; otherwise it gets one
+    /// scale. Per-channel scales cost 4 bytes per output channel (and a few graph nodes), which on small convolutions
+    /// (a 3x3 depthwise filter has 9 weight bytes per channel) is a large part of the file. 1 (default) means every
+    /// weight per-channel; e.g. 8 keeps per-channel scales only where channel ranges differ widely. Values below 1 are
+    /// rejected (<see cref="ArgumentOutOfRangeException"/>).</summary>
+    public double PerChannelMinErrorReduction { get; set; } = 1;
+
+    /// <summary>Write a compact model: doc strings dropped, the graph's internal tensors (the quantizer's and the model's
+    /// own, other than graph inputs and outputs) renamed to the shortest identifiers, node names cleared (names are
+    /// optional in ONNX; the report's node names are those of the input model). Graph input and output names never
+    /// change, nor does the computation. On small models the
+    /// graph's text is a visible part of the file (about 6 % of the PaddleOCR classifier). Default <see langword="true"/>;
+    /// <see langword="false"/> keeps the float model's names, with suffixes (<c>_q</c>, <c>_s</c>, <c>_dq</c>...) on the
+    /// tensors the quantizer adds.</summary>
+    public bool CompactNames { get; set; } = true;
+
+    /// <summary>Remove node attributes that hold their operator's default value (Conv strides and dilations of 1, pads
+    /// of 0, group 1, a kernel_shape equal to the weight's, HardSigmoid's alpha 0.2 and beta 0.5...), which the
+    /// specification and ONNX Runtime fill in. Default <see langword="true"/>.</summary>
+    public bool DropDefaultAttributes { get; set; } = true;
+
+    /// <summary>Store identical initializers once (same data type, shape and bytes, e.g. the zero points of activations
+    /// that share one), with every reader pointed at the kept one. Initializers that are graph inputs or outputs are
+    /// left alone. Default <see langword="true"/>.</summary>
+    public bool DeduplicateInitializers { get; set; } = true;
+
+    /// <summary>Static mode, per-channel weights: compute each int32 bias's scales (input scale × weight scales) in the
+    /// graph with a <c>Mul</c> of the two stored scale tensors instead of storing them, 4 bytes less per output channel.
+    /// ONNX Runtime folds the Mul into a constant when the session loads, before its QDQ fusion, so the convolutions
+    /// still fuse into <c>QLinearConv</c>. Default <see langword="true"/>.</summary>
+    public bool ComputedBiasScales { get; set; } = true;
+
+    /// <summary>Static mode: store an int32 bias whose values all fit in 16 (or 8) bits in that narrower type, widened
+    /// back to int32 by a <c>Cast</c> in the graph, 2 (or 3) bytes less per output channel. The values are exact; ONNX
+    /// Runtime folds the Cast into an int32 constant when the session loads, before its QDQ fusion. Default
+    /// <see langword="true"/>.</summary>
+    public bool NarrowBiasStorage { get; set; } = true;
+
     /// <summary>Choose each weight scale by a search minimising the squared weight error (clipping outliers) instead
     /// of the maximum absolute value. Default <see langword="false"/>.</summary>
     public bool WeightClipping { get; set; }

@@ -45,6 +45,14 @@ public sealed class QuantizationReport
     /// <summary>Quantized nodes, counted by their original operator type.</summary>
     public IReadOnlyDictionary<string, int> QuantizedNodesByOpType { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>Int8 weights quantized with one scale per output channel (static and dynamic modes).</summary>
+    public int PerChannelWeights { get; init; }
+
+    /// <summary>Int8 weights quantized with a single scale (static and dynamic modes): all of them without
+    /// <see cref="OnnxQuantizationOptions.PerChannel"/>, else those where
+    /// <see cref="OnnxQuantizationOptions.PerChannelMinErrorReduction"/> found per-channel scales not worth storing.</summary>
+    public int PerTensorWeights { get; init; }
+
     /// <summary>Operator counts of the written quantized model.</summary>
     public IReadOnlyDictionary<string, int> OutputOpCounts { get; init; } = new Dictionary<string, int>();
 
@@ -71,6 +79,8 @@ public sealed class QuantizationReport
         foreach (string step in PreparationSteps)
             sb.AppendLine(c, $"prepared: {step}");
         sb.AppendLine(c, $"quantized: {string.Join(", ", QuantizedNodesByOpType.Select(kv => $"{kv.Key} {kv.Value}"))}");
+        if (PerChannelWeights + PerTensorWeights > 0)
+            sb.AppendLine(c, $"weight scales: per-channel {PerChannelWeights}, per-tensor {PerTensorWeights}");
         if (OptimizedOpCounts is not null)
             sb.AppendLine(c, $"ONNX Runtime optimised graph: {string.Join(", ", OptimizedOpCounts.Select(kv => $"{kv.Key} {kv.Value}"))}");
         foreach (var l in Sensitivity.Take(10))

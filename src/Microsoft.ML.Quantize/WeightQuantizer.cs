@@ -55,6 +55,23 @@ internal static class WeightQuantizer
         return (values, scales);
     }
 
+    /// <summary>The squared error of quantized weights against the float ones.</summary>
+    public static double SquaredError(float[] w, int[] values, float[] scales, long[] dims, int axis)
+    {
+        long inner = 1;
+        if (axis >= 0)
+            for (int d = axis + 1; d < dims.Length; d++) inner *= dims[d];
+        int channels = scales.Length;
+        double err = 0;
+        for (long i = 0; i < w.Length; i++)
+        {
+            int c = axis < 0 ? 0 : (int)(i / inner % channels);
+            double d = w[i] - values[i] * (double)scales[c];
+            err += d * d;
+        }
+        return err;
+    }
+
     /// <summary>Transposes a row-major [rows, cols] matrix.</summary>
     public static float[] Transpose(float[] m, long rows, long cols)
     {

@@ -46,6 +46,29 @@ public class PpocrTests(ITestOutputHelper output)
     }
 
     [PpocrFact]
+    public void StaticInt8WithPerChannelScalesOnlyWhereTheyPayIsAtMost027OfTheFloatFile()
+    {
+        var (x, y) = PpocrData.Load();
+        var ml = new MLContext(1);
+        var calibrationRows = Enumerable.Range(0, 50).SelectMany(i => x.AsSpan(i * 4 * Row, Row).ToArray()).ToArray();
+        var calibration = DataViews.Vectors(ml, "x", calibrationRows, Row);
+        byte[] model = File.ReadAllBytes(PpocrData.ModelPath);
+        var options = new OnnxQuantizationOptions { InputShapes = Shapes, CalibrationMethod = CalibrationMethod.Mse, PerChannelMinErrorReduction = 8 };
+        byte[] q = OnnxQuantizer.Quantize(model, calibration, options, out var report);
+        output.WriteLine(report.ToString());
+        double accuracy = Accuracy(q, x, y);
+        output.WriteLine($"int8 {accuracy} %, size ratio {report.SizeRatio:F4}");
+        Assert.True(report.SizeRatio <= 0.27, $"size ratio {report.SizeRatio}");
+        Assert.True(accuracy >= 96.5, $"accuracy {accuracy}");
+        Assert.True(report.PerChannelWeights > 0 && report.PerTensorWeights > 0);
+        Assert.Equal(53, report.OptimizedOpCounts!.GetValueOrDefault("QLinearConv"));
+        Assert.Equal(1, report.OptimizedOpCounts!.GetValueOrDefault("QLinearMatMul"));
+        Assert.False(report.OptimizedOpCounts!.ContainsKey("Conv"));
+        // The Casts widening int16 biases are folded away: at most the float model's own 3 remain.
+        Assert.True(report.OptimizedOpCounts!.GetValueOrDefault("Cast") <= 3);
+    }
+
+    [PpocrFact]
     public void Int4WeightOnlyPerChannelAbove85()
     {
         var (x, y) = PpocrData.Load();

@@ -53,6 +53,7 @@ internal static class TensorData
 
     public static TensorProto Floats(string name, ReadOnlySpan<float> values, params long[] dims) => Make(name, TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(values), dims);
     public static TensorProto Int32s(string name, ReadOnlySpan<int> values, params long[] dims) => Make(name, TensorProto.Types.DataType.Int32, MemoryMarshal.AsBytes(values), dims);
+    public static TensorProto Int16s(string name, ReadOnlySpan<short> values, params long[] dims) => Make(name, TensorProto.Types.DataType.Int16, MemoryMarshal.AsBytes(values), dims);
     public static TensorProto Int64s(string name, ReadOnlySpan<long> values, params long[] dims) => Make(name, TensorProto.Types.DataType.Int64, MemoryMarshal.AsBytes(values), dims);
     public static TensorProto SBytes(string name, ReadOnlySpan<sbyte> values, params long[] dims) => Make(name, TensorProto.Types.DataType.Int8, MemoryMarshal.AsBytes(values), dims);
     public static TensorProto Bytes(string name, ReadOnlySpan<byte> values, params long[] dims) => Make(name, TensorProto.Types.DataType.Uint8, values, dims);
