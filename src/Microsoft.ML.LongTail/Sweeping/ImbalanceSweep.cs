@@ -20,13 +20,14 @@ public sealed class SweepBudgetException : Exception
 /// cross-validation (samplers and weights fitted on the training folds only), under a time budget.
 /// </summary>
 /// <remarks>
-/// The search runs in three phases. First every trainer as it is (the baselines). Then every other strategy × trainer
-/// at default parameters, the trainers whose baseline scored best first (cheaper first among equals), so that a short
-/// budget goes to the pairings most likely to win. Then, until the budget, <see cref="ImbalanceSweepOptions.MaxTrials"/>,
+/// The search runs in three phases. First every trainer as it is (the baselines). Then every other strategy at default
+/// parameters with the two trainers whose baselines scored best (the better one first), so that a short budget goes to
+/// the pairings most likely to win. Then, until the budget, <see cref="ImbalanceSweepOptions.MaxTrials"/>,
 /// the grid or the cancellation token ends it, a local search: two trials in three change one thing about the best
 /// trial so far (one hyper-parameter of its trainer or strategy, or its strategy for another one at defaults, keeping
-/// the tuned trainer), moving on to the next best trial when every neighbour has been tried; the third is a random
-/// draw from the whole grid, so the search does not stay stuck near one pipeline. No candidate runs twice.
+/// the tuned trainer), moving on to the next best trial when every neighbour has been tried; the third explores: the
+/// other trainers' default pairings first, then random draws from the whole grid, so the search does not stay stuck
+/// near one pipeline. No candidate runs twice.
 /// A candidate whose trainer last took longer than the time left is skipped; a trial whose
 /// first folds show it cannot finish in the time left is abandoned (kept in the leaderboard as
 /// <see cref="SweepTrialStatus.Abandoned"/>) and the search goes on with other candidates; a trial still running at the
@@ -35,6 +36,9 @@ public sealed class SweepBudgetException : Exception
 public static class ImbalanceSweep
 {
     private const string TestFoldColumn = "__SweepIsTrain";
+
+    /// <summary>How many trainers (the best baselines) get every strategy at defaults before the local search starts.</summary>
+    private const int LeadingTrainers = 2;
 
     /// <summary>Runs the sweep.</summary>
     /// <param name="mlContext">The ML context.</param>
@@ -251,7 +255,12 @@ public static class ImbalanceSweep
         // Evaluated lazily: by now the baselines have run and their scores and times are known (a stable sort keeps
         // the shuffle among equals). A trainer without a completed baseline sorts last.
         double BaselineScore(SweepTrainer t) => completed.Where(x => x.Candidate.Trainer == t).Select(x => x.Score).DefaultIfEmpty(double.NegativeInfinity).Max();
-        foreach (var (s, t) in rest.OrderByDescending(p => BaselineScore(p.Trainer)).ThenBy(p => trainerSeconds.GetValueOrDefault(p.Trainer.Name)))
+        // Only the two best baselines' trainers get every strategy now; the other trainers' default pairings wait for the
+        // third (exploration) slots of the local search, ahead of random draws, so a short budget is not spent on them.
+        var ranked = rest.OrderByDescending(p => BaselineScore(p.Trainer)).ThenBy(p => trainerSeconds.GetValueOrDefault(p.Trainer.Name)).ToArray();
+        var leaders = ranked.Select(p => p.Trainer).Distinct().Take(LeadingTrainers).ToHashSet();
+        var deferred = new Queue<Candidate>(ranked.Where(p => !leaders.Contains(p.Trainer)).Select(p => new Candidate(p.Strategy, p.Trainer, Defaults(p.Strategy.Parameters), Defaults(p.Trainer.Parameters))));
+        foreach (var (s, t) in ranked.Where(p => leaders.Contains(p.Trainer)))
         {
             var c = new Candidate(s, t, Defaults(s.Parameters), Defaults(t.Parameters));
             if (seen.Add(Key(c)))
@@ -275,6 +284,11 @@ public static class ImbalanceSweep
                     yield return local;
                     continue;
                 }
+            }
+            if (deferred.TryDequeue(out var waiting))
+            {
+                if (seen.Add(Key(waiting))) { misses = 0; yield return waiting; }
+                continue;
             }
             var (s, t) = pairs[random.Next(pairs.Length)];
             var d = new Candidate(s, t, Draw(s.Parameters, random), Draw(t.Parameters, random));

@@ -243,6 +243,31 @@ public sealed class ImbalanceSweepTests : IDisposable
         Assert.False(SweepStrategy.TailLoss().Supports(LightGbm()));
     }
 
+    [Fact]
+    public void Run_GivesEveryStrategyToTheTwoBestBaselinesTrainersFirst_AndTheThirdTrainerLater()
+    {
+        var ml = new MLContext(1);
+        var options = Options(ml);
+        var constant = new SweepTrainer("Constant", c => c.Context.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
+        {
+            LabelColumnName = c.LabelColumnName, FeatureColumnName = c.FeatureColumnName, ExampleWeightColumnName = c.ExampleWeightColumnName,
+            NumberOfIterations = 2, MinimumExampleCountPerLeaf = 1000, NumberOfThreads = 1, Deterministic = true, Silent = true, Verbose = false,
+        }));
+        options.Trainers = [constant, LightGbm(), SweepTrainer.SdcaMaximumEntropy()];
+        options.Strategies = [SweepStrategy.None(), SweepStrategy.ClassBalancedWeights(), SweepStrategy.RandomOverSampling()];
+        options.MaxTrials = 10;
+        var trials = ImbalanceSweep.Run(ml, Data(ml), options).Trials;
+        Assert.Equal(["Constant", "LightGbm", "SdcaMaxEnt"], trials.Take(3).Select(t => t.TrainerName));
+        // Phase two: the two strategies with the two trainers whose baselines beat the constant one.
+        Assert.DoesNotContain(trials.Skip(3).Take(4), t => t.TrainerName == "Constant");
+        Assert.Equal(4, trials.Skip(3).Take(4).Select(t => (t.StrategyName, t.TrainerName)).Distinct().Count());
+        // Phase three: two local trials near the best, then an exploration slot, which goes to the weak trainer's
+        // default pairings before any random draw.
+        Assert.DoesNotContain(trials.Skip(7).Take(2), t => t.TrainerName == "Constant");
+        Assert.Equal("Constant", trials[9].TrainerName);
+        Assert.NotEqual("none", trials[9].StrategyName);
+    }
+
     /// <summary>How many things differ between two trials of one trainer: a different strategy counts once.</summary>
     private static int Changes(SweepTrial a, SweepTrial b)
     {
