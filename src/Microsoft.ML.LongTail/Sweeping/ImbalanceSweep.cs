@@ -20,14 +20,13 @@ public sealed class SweepBudgetException : Exception
 /// cross-validation (samplers and weights fitted on the training folds only), under a time budget.
 /// </summary>
 /// <remarks>
-/// The search runs in three phases. First every trainer as it is (the baselines). Then every other strategy at default
-/// parameters with the two trainers whose baselines scored best (the better one first), so that a short budget goes to
-/// the pairings most likely to win. Then, until the budget, <see cref="ImbalanceSweepOptions.MaxTrials"/>,
-/// the grid or the cancellation token ends it, a local search: two trials in three change one thing about the best
+/// First every trainer as it is (the baselines). Then, until the budget, <see cref="ImbalanceSweepOptions.MaxTrials"/>,
+/// the grid or the cancellation token ends it: every other strategy at default parameters with the two trainers whose
+/// baselines scored best (the better one first), alternating with a local search that changes one thing about the best
 /// trial so far (one hyper-parameter of its trainer or strategy, or its strategy for another one at defaults, keeping
-/// the tuned trainer), moving on to the next best trial when every neighbour has been tried; the third explores: the
-/// other trainers' default pairings first, then random draws from the whole grid, so the search does not stay stuck
-/// near one pipeline. No candidate runs twice.
+/// the tuned trainer; the next best trial once every neighbour has been tried). Once those pairings are done, two
+/// trials in three are local and the third explores: the other trainers' default pairings first, then random draws
+/// from the whole grid, so the search does not stay stuck near one pipeline. No candidate runs twice.
 /// A candidate whose trainer last took longer than the time left is skipped; a trial whose
 /// first folds show it cannot finish in the time left is abandoned (kept in the leaderboard as
 /// <see cref="SweepTrialStatus.Abandoned"/>) and the search goes on with other candidates; a trial still running at the
@@ -255,44 +254,46 @@ public static class ImbalanceSweep
         // Evaluated lazily: by now the baselines have run and their scores and times are known (a stable sort keeps
         // the shuffle among equals). A trainer without a completed baseline sorts last.
         double BaselineScore(SweepTrainer t) => completed.Where(x => x.Candidate.Trainer == t).Select(x => x.Score).DefaultIfEmpty(double.NegativeInfinity).Max();
-        // Only the two best baselines' trainers get every strategy now; the other trainers' default pairings wait for the
-        // third (exploration) slots of the local search, ahead of random draws, so a short budget is not spent on them.
+        // Only the two best baselines' trainers get every strategy at defaults early, alternating with the local search
+        // (so that tuning the winner does not wait for every pairing); the other trainers' default pairings wait for the
+        // exploration slots, ahead of random draws, so a short budget is not spent on them.
         var ranked = rest.OrderByDescending(p => BaselineScore(p.Trainer)).ThenBy(p => trainerSeconds.GetValueOrDefault(p.Trainer.Name)).ToArray();
         var leaders = ranked.Select(p => p.Trainer).Distinct().Take(LeadingTrainers).ToHashSet();
-        var deferred = new Queue<Candidate>(ranked.Where(p => !leaders.Contains(p.Trainer)).Select(p => new Candidate(p.Strategy, p.Trainer, Defaults(p.Strategy.Parameters), Defaults(p.Trainer.Parameters))));
-        foreach (var (s, t) in ranked.Where(p => leaders.Contains(p.Trainer)))
+        Candidate AtDefaults((SweepStrategy Strategy, SweepTrainer Trainer) p) => new(p.Strategy, p.Trainer, Defaults(p.Strategy.Parameters), Defaults(p.Trainer.Parameters));
+        var leading = new Queue<Candidate>(ranked.Where(p => leaders.Contains(p.Trainer)).Select(AtDefaults));
+        var deferred = new Queue<Candidate>(ranked.Where(p => !leaders.Contains(p.Trainer)).Select(AtDefaults));
+        Candidate? Next(Queue<Candidate> queue)
         {
-            var c = new Candidate(s, t, Defaults(s.Parameters), Defaults(t.Parameters));
-            if (seen.Add(Key(c)))
-                yield return c;
+            while (queue.TryDequeue(out var c))
+            {
+                if (!seen.Contains(Key(c)))
+                    return c;
+            }
+            return null;
         }
+        Candidate? Local() => completed.OrderByDescending(x => x.Score)
+            .SelectMany(x => Neighbours(x.Candidate, options.Strategies, random))
+            .FirstOrDefault(c => !seen.Contains(Key(c)));
+
         long gridSize = pairs.Sum(p => Size(p.Strategy.Parameters) * Size(p.Trainer.Parameters));
-        int misses = 0, draws = 0;
+        int misses = 0, step = 0;
         while (seen.Count < gridSize && misses < 1000)
         {
-            // Two in three: the first untried neighbour of the best trials (best first); the third, or when every
-            // neighbour of every completed trial has run, a random draw.
-            if (draws++ % 3 != 2)
+            // While the leaders' default pairings last, they alternate with the local search (the first untried
+            // neighbour of the best trials, best first); then two local trials in three, the third exploring.
+            bool pairing = leading.Count > 0 && step % 2 == 0;
+            bool explore = leading.Count == 0 && step % 3 == 2;
+            step++;
+            var next = pairing ? Next(leading) : null;
+            if (next is null && !explore)
+                next = Local() ?? Next(leading);
+            next ??= Next(deferred);
+            if (next is null)
             {
-                var local = completed.OrderByDescending(x => x.Score)
-                    .SelectMany(x => Neighbours(x.Candidate, options.Strategies, random))
-                    .FirstOrDefault(c => !seen.Contains(Key(c)));
-                if (local is not null)
-                {
-                    seen.Add(Key(local));
-                    misses = 0;
-                    yield return local;
-                    continue;
-                }
+                var (s, t) = pairs[random.Next(pairs.Length)];
+                next = new Candidate(s, t, Draw(s.Parameters, random), Draw(t.Parameters, random));
             }
-            if (deferred.TryDequeue(out var waiting))
-            {
-                if (seen.Add(Key(waiting))) { misses = 0; yield return waiting; }
-                continue;
-            }
-            var (s, t) = pairs[random.Next(pairs.Length)];
-            var d = new Candidate(s, t, Draw(s.Parameters, random), Draw(t.Parameters, random));
-            if (seen.Add(Key(d))) { misses = 0; yield return d; }
+            if (seen.Add(Key(next))) { misses = 0; yield return next; }
             else misses++;
         }
     }

@@ -126,10 +126,11 @@ public sealed class ImbalanceSweepTests : IDisposable
         // (The tail-aware losses need a trainer that offers them: LightGBM does not.)
         var withLightGbm = SweepStrategy.Defaults().Where(s => s.Supports(LightGbm())).ToArray();
         Assert.Equal(SweepStrategy.Defaults().Count - 1, withLightGbm.Length);
-        all.MaxTrials = withLightGbm.Length;
+        // The baseline, then each other strategy at defaults alternating with a local trial.
+        all.MaxTrials = 2 * withLightGbm.Length - 1;
         all.Metric = SweepMetric.PrAuc;
         var result = ImbalanceSweep.Run(ml, Data(ml), all);
-        Assert.Equal(withLightGbm.Select(s => s.Name).Order(), result.Trials.Select(t => t.StrategyName).Order());
+        Assert.Equal(withLightGbm.Select(s => s.Name).Order(), result.Trials.Select(t => t.StrategyName).Distinct().Order());
         Assert.All(result.Trials.Where(t => t.StrategyName != "adasyn"), t => Assert.True(t.Status == SweepTrialStatus.Completed, t.ToString()));
         Assert.All(result.Trials.Where(t => t.Status == SweepTrialStatus.Completed), t => Assert.InRange(t.MetricMean, 0, 1));
         Assert.All(result.Trials.Where(t => t.Status == SweepTrialStatus.Failed), t => Assert.False(string.IsNullOrEmpty(t.Error)));
@@ -207,11 +208,19 @@ public sealed class ImbalanceSweepTests : IDisposable
         Assert.All(trials, t => Assert.Equal(SweepTrialStatus.Completed, t.Status));
         Assert.Equal(["Constant", "LightGbm"], trials.Take(2).Select(t => t.TrainerName));
         Assert.True(trials[1].MetricMean > trials[0].MetricMean + 0.2, $"{trials[0]} / {trials[1]}");
-        // Phase two: the default pairings of the better baseline's trainer before the weak one's.
-        Assert.Equal(["LightGbm", "LightGbm", "Constant", "Constant"], trials.Skip(2).Take(4).Select(t => t.TrainerName));
-        // Phase three starts next to the best trial so far: one change, never a repeat.
-        var best = trials.Take(6).Where(t => t.MetricMean == trials.Take(6).Max(x => x.MetricMean)).First();
-        Assert.Equal(1, Changes(best, trials[6]));
+        // Then the better baseline's trainer with another strategy at defaults, and next a trial one change away from the
+        // best trial so far (the local search alternates with the default pairings).
+        Assert.Equal("LightGbm", trials[2].TrainerName);
+        Assert.NotEqual("none", trials[2].StrategyName);
+        Assert.Equal("iterations=20", trials[2].TrainerParameters.ToString());
+        var best = trials.Take(3).Where(t => t.MetricMean == trials.Take(3).Max(x => x.MetricMean)).First();
+        Assert.Equal(1, Changes(best, trials[3]));
+        // Every default pairing of the better trainer comes before any of the weak one's.
+        bool IsDefaultPairing(SweepTrial t) => t.StrategyName != "none" && t.StrategyParameters.ToString() == SweepParametersOfDefaults(t.StrategyName)
+            && (t.TrainerName == "Constant" || t.TrainerParameters.ToString() == "iterations=20");
+        int lastLightGbm = trials.ToList().FindLastIndex(t => t.TrainerName == "LightGbm" && IsDefaultPairing(t));
+        int firstConstant = trials.ToList().FindIndex(t => t.TrainerName == "Constant" && IsDefaultPairing(t));
+        Assert.True(firstConstant < 0 || firstConstant > lastLightGbm, string.Join("; ", trials.Select(t => t.Description)));
         Assert.Equal(trials.Count, trials.Select(t => $"{t.StrategyName}|{t.StrategyParameters}|{t.TrainerName}|{t.TrainerParameters}").Distinct().Count());
     }
 
@@ -255,18 +264,30 @@ public sealed class ImbalanceSweepTests : IDisposable
         }));
         options.Trainers = [constant, LightGbm(), SweepTrainer.SdcaMaximumEntropy()];
         options.Strategies = [SweepStrategy.None(), SweepStrategy.ClassBalancedWeights(), SweepStrategy.RandomOverSampling()];
-        options.MaxTrials = 10;
+        options.MaxTrials = 12;
         var trials = ImbalanceSweep.Run(ml, Data(ml), options).Trials;
         Assert.Equal(["Constant", "LightGbm", "SdcaMaxEnt"], trials.Take(3).Select(t => t.TrainerName));
-        // Phase two: the two strategies with the two trainers whose baselines beat the constant one.
-        Assert.DoesNotContain(trials.Skip(3).Take(4), t => t.TrainerName == "Constant");
-        Assert.Equal(4, trials.Skip(3).Take(4).Select(t => (t.StrategyName, t.TrainerName)).Distinct().Count());
-        // Phase three: two local trials near the best, then an exploration slot, which goes to the weak trainer's
-        // default pairings before any random draw.
-        Assert.DoesNotContain(trials.Skip(7).Take(2), t => t.TrainerName == "Constant");
-        Assert.Equal("Constant", trials[9].TrainerName);
-        Assert.NotEqual("none", trials[9].StrategyName);
+        // The weak trainer's default pairings wait until the two better trainers' pairings (two strategies each, which
+        // alternate with local trials) are done: then two local trials, then an exploration slot, which is the weak
+        // trainer's first pairing.
+        string all = string.Join("; ", trials.Select(t => t.Description));
+        int firstConstant = trials.ToList().FindIndex(3, t => t.TrainerName == "Constant");
+        Assert.True(firstConstant > 3, all);
+        Assert.Equal(4, trials.Take(firstConstant).Skip(3).Count(t => t.StrategyName != "none"
+            && t.TrainerParameters.ToString() is "iterations=20" or "l2=0.0001, iterations=100"
+            && t.StrategyParameters.ToString() == SweepParametersOfDefaults(t.StrategyName)));
+        Assert.NotEqual("none", trials[firstConstant].StrategyName);
+        // The two trials just before it were local ones (one change from an earlier trial of the same trainer).
+        Assert.All(trials.Skip(firstConstant - 2).Take(2), t => Assert.Contains(trials.Take(t.Index - 1),
+            earlier => earlier.TrainerName == t.TrainerName && Changes(earlier, t) == 1));
     }
+
+    private static string SweepParametersOfDefaults(string strategy) => strategy switch
+    {
+        "weights" => "scheme=InverseFrequency",
+        "random-over" => "q=0",
+        _ => "",
+    };
 
     /// <summary>How many things differ between two trials of one trainer: a different strategy counts once.</summary>
     private static int Changes(SweepTrial a, SweepTrial b)
