@@ -181,6 +181,6 @@ public sealed class ConformalClassifier : CompiledEstimator
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The group column '{groupColumn}' must be a key column.");
         var scorer = new NonconformityScorer(options.Score, 1, options.Randomized, (float)options.RapsLambda, options.RapsRegularizationRank, [1f]);
         var placeholder = new ConformalSetPredictor(scorer, options.Alpha, [float.PositiveInfinity], groupColumn is not null, [0], null, marginal: groupColumn is null);
-        return placeholder.CreateEstimator(ml, options.ScoreColumnName, options.OutputColumnName, groupColumn);
+        return placeholder.CreateEstimator(ml, options.ScoreColumnName, options.OutputColumnName, groupColumn, shapeOnly: true);
     }
 }
