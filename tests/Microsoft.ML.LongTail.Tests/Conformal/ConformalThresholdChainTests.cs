@@ -221,6 +221,45 @@ public class ConformalThresholdChainTests : IDisposable
         Assert.Null(ConformalThresholdChain.LeastScoresInSet(new ConformalSetPredictor(Scorer(NonconformityScore.Lac, K), 0.1, Enumerable.Repeat(float.NaN, K).ToArray(), false, new int[K], null, false)));
     }
 
+    /// <summary>A score column of dimensions [1, K] (e.g. scores adjusted by an ONNX graph) takes the stock route too.</summary>
+    [Fact]
+    public void ScoreOfDimensionsOneByK_TakesTheStockRoute()
+    {
+        var ml = new MLContext(seed: 1);
+        var (scores, labels) = ConformalData.Generate(new Random(6), 600, K);
+        var definition = SchemaDefinition.Create(typeof(ConformalData.Row));
+        definition[nameof(ConformalData.Row.Label)].ColumnType = new KeyDataViewType(typeof(uint), K);
+        definition[nameof(ConformalData.Row.Score)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 1, K);
+        definition[nameof(ConformalData.Row.Group)].ColumnType = new KeyDataViewType(typeof(uint), 1);
+        definition[nameof(ConformalData.Row.MultiLabel)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, K);
+        var data = ml.Data.LoadFromEnumerable(ConformalData.Rows(scores, labels, K), definition);
+        var estimator = ml.MulticlassClassification.ConformalClassifier(new ConformalClassifierOptions { Conditioning = ConformalConditioning.Mondrian });
+        var model = estimator.Fit(data);
+        Assert.DoesNotContain(Flatten(model), t => t is OnnxTransformer);
+        var sets = model.Transform(data).GetColumn<float[]>("PredictionSet").ToArray();
+        var managed = new bool[scores.Length];
+        estimator.LastCalibration!.PredictBatch(scores, managed);
+        for (int i = 0; i < sets.Length; i++)
+            for (int j = 0; j < K; j++)
+                Assert.Equal(managed[i * K + j], sets[i][j] == 1f);
+    }
+
+    [Fact]
+    public void GetOutputSchema_OfTheStockGroupRoute_HasTheSetAndNoTemporaries()
+    {
+        var ml = new MLContext(seed: 1);
+        var (scores, labels) = ConformalData.Generate(new Random(1), 50, K);
+        var data = ConformalData.ToDataView(ml, scores, labels, K, groupCount: 2);
+        var create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!;
+        var shape = (SchemaShape)create.Invoke(null, [data.Schema])!;
+        var output = ml.MulticlassClassification.ConformalClassifier(new ConformalClassifierOptions
+        {
+            Conditioning = ConformalConditioning.Mondrian, GroupColumnName = "Group",
+        }).GetOutputSchema(shape);
+        Assert.Contains(output, c => c.Name == "PredictionSet" && c.Kind == SchemaShape.Column.VectorKind.Vector && c.ItemType == NumberDataViewType.Single);
+        Assert.DoesNotContain(output, c => c.Name.StartsWith("conformal_", StringComparison.Ordinal));
+    }
+
     private sealed class ScoreRow
     {
         [VectorType(K)] public float[] Score { get; set; } = [];
