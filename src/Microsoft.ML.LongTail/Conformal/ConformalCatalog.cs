@@ -10,7 +10,8 @@ namespace Microsoft.ML;
 /// <remarks>
 /// Fit each estimator on calibration rows the model did not train on, then append the result to the model:
 /// <c>model.Append(mlContext.MulticlassClassification.ConformalClassifier(0.1).Fit(model.Transform(calibration)))</c>.
-/// The fitted transformers are stock ML.NET transformers (ONNX graphs), so they save, load and run in <c>PredictionEngine</c>.
+/// The fitted transformers are stock ML.NET transformers (normalizer and expression transforms for LAC / PAS sets, ONNX graphs
+/// otherwise), so they save, load and run in <c>PredictionEngine</c>.
 /// </remarks>
 public static class ConformalCatalog
 {

@@ -12,11 +12,14 @@ namespace Microsoft.ML.LongTail.Conformal;
 /// <para>The threshold is the <c>k</c>-th smallest calibration score, <c>k = ceil((n + 1)(1 - alpha))</c> computed exactly
 /// (<see cref="ConformalQuantile"/>), and +infinity when <c>k &gt; n</c>. Coverage is guaranteed when calibration and test rows
 /// are exchangeable and the calibration rows were not used to train the model.</para>
-/// <para><c>Fit</c> returns a stock ML.NET chain: an ONNX graph (ML.NET's <c>OnnxTransformer</c>) computing the set from the
-/// score column (for a group column, preceded by <c>ValueMapping</c> look-ups of the group's threshold). It composes with
-/// <c>Append</c>, saves and loads with <c>mlContext.Model.Save/Load</c> and works in <c>PredictionEngine</c>. The output column
-/// is a known-size <c>Vector&lt;Single, K&gt;</c> (ONNX dimensions [1, K]) with 1 for each class in the set and 0 otherwise;
-/// an infinite threshold gives the full set. The model's <c>PredictedLabel</c> and <c>Score</c> are kept.</para>
+/// <para><c>Fit</c> returns a stock ML.NET chain. LAC and PAS sets are a threshold on each class's score: an affine
+/// <c>NormalizeMinMax</c> (fitted on two synthetic rows) and an <c>Expression</c> compare every slot at once; with a group
+/// column (LAC), <c>ValueMapping</c> look-ups of the group's threshold and an <c>Expression</c>. The other scores (and PAS with a
+/// group column) compute the set in an ONNX graph (ML.NET's <c>OnnxTransformer</c>, one ONNX Runtime call per row, several
+/// times slower). Either chain composes with <c>Append</c>, saves and loads with <c>mlContext.Model.Save/Load</c> and works in
+/// <c>PredictionEngine</c>. The output column is a known-size <c>Vector&lt;Single, K&gt;</c> (ML.NET dimensions [K] for the
+/// threshold chain, [1, K] for the ONNX graph) with 1 for each class in the set and 0 otherwise; an infinite threshold gives
+/// the full set. The model's <c>PredictedLabel</c> and <c>Score</c> are kept.</para>
 /// <para>Use <see cref="Calibrate"/> for the fitted state (<see cref="ConformalSetPredictor"/>) and fast managed prediction.</para>
 /// </remarks>
 public sealed class ConformalClassifier : CompiledEstimator
@@ -181,6 +184,6 @@ public sealed class ConformalClassifier : CompiledEstimator
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The group column '{groupColumn}' must be a key column.");
         var scorer = new NonconformityScorer(options.Score, 1, options.Randomized, (float)options.RapsLambda, options.RapsRegularizationRank, [1f]);
         var placeholder = new ConformalSetPredictor(scorer, options.Alpha, [float.PositiveInfinity], groupColumn is not null, [0], null, marginal: groupColumn is null);
-        return placeholder.CreateEstimator(ml, options.ScoreColumnName, options.OutputColumnName, groupColumn);
+        return placeholder.CreateEstimator(ml, options.ScoreColumnName, options.OutputColumnName, groupColumn, shapeOnly: true);
     }
 }

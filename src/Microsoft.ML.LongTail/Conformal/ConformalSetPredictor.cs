@@ -5,11 +5,15 @@ namespace Microsoft.ML.LongTail.Conformal;
 /// <summary>
 /// A calibrated classification conformal predictor: the non-conformity score and the thresholds (one, one per class, or one
 /// per group). Returned by <see cref="ConformalClassifier.Calibrate"/> and <see cref="ConformalRiskControl.Calibrate"/>; the
-/// estimators' <c>Fit</c> compiles it into an ONNX graph. Use it directly for fast bulk prediction on arrays.
+/// estimators' <c>Fit</c> compiles it into stock ML.NET transforms. Use it directly for fast bulk prediction on arrays.
 /// </summary>
 /// <remarks>Class <c>k</c> is in the set of a row when <c>s(x, k) &lt;= Thresholds[k]</c> (per-class thresholds; a single
 /// marginal threshold is repeated for every class) or <c>s(x, k) &lt;= Thresholds[group]</c> (group-conditional). Scores are
-/// computed in float32 exactly as the ONNX graph does, so both give the same sets.</remarks>
+/// computed in float32. LAC and PAS sets compile to an exact threshold on each class's score (normalizer and expression
+/// transforms), the other scores to an ONNX graph with the same operations in the same order, so the compiled chain gives the
+/// same sets as <see cref="Predict(ReadOnlySpan{float}, int, Span{bool})"/>. The one exception, for LAC and PAS with per-class
+/// or marginal thresholds: a score of -infinity in a class of infinite threshold is left out of the set, and a score within
+/// one float of <see cref="float.MaxValue"/> in a class of threshold -infinity is put in (none of them a probability).</remarks>
 public sealed class ConformalSetPredictor
 {
     private readonly NonconformityScorer _scorer;
@@ -152,9 +156,19 @@ public sealed class ConformalSetPredictor
             throw new ArgumentException($"Expected {ClassCount} values (one per class), got {length}.", name);
     }
 
-    /// <summary>The stock ML.NET chain that adds the prediction set column (see <see cref="ConformalSetGraph"/>).</summary>
-    internal IEstimator<ITransformer> CreateEstimator(MLContext mlContext, string scoreColumn, string outputColumn, string? groupColumn)
+    /// <summary>The stock ML.NET chain that adds the prediction set column: vectorised threshold transforms where the sets are
+    /// per-class thresholds on the score (<see cref="ConformalThresholdChain"/>), else an ONNX graph (<see cref="ConformalSetGraph"/>).</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="scoreColumn">The score vector column.</param>
+    /// <param name="outputColumn">The set column to write.</param>
+    /// <param name="groupColumn">The group key column of a group-conditional predictor.</param>
+    /// <param name="shapeOnly">Only for schema propagation (placeholder state): nothing is fitted.</param>
+    internal IEstimator<ITransformer> CreateEstimator(MLContext mlContext, string scoreColumn, string outputColumn, string? groupColumn,
+        bool shapeOnly = false)
     {
+        // OnnxTransformer runs ONNX Runtime once per row (seconds per million rows); threshold sets need no graph.
+        if (ConformalThresholdChain.LeastScoresInSet(this) is { } least)
+            return ConformalThresholdChain.CreateEstimator(mlContext, least, scoreColumn, outputColumn, IsGroupConditional ? groupColumn : null, shapeOnly);
         const string OnnxOutput = "conformal_prediction_set";
         if (!IsGroupConditional)
         {

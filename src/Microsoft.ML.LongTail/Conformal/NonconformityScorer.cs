@@ -3,7 +3,8 @@ namespace Microsoft.ML.LongTail.Conformal;
 /// <summary>
 /// Computes non-conformity scores in float32 with exactly the operations, in the same order, as the compiled ONNX graph
 /// (<see cref="ConformalSetGraph"/>), so managed sets and ONNX sets agree bit for bit and a calibration score equals the
-/// score the graph compares at prediction time.
+/// score the graph compares at prediction time. LAC and PAS sets are compiled to per-class score thresholds instead
+/// (<see cref="ConformalThresholdChain"/>), derived from <see cref="PointScore"/>.
 /// </summary>
 internal sealed class NonconformityScorer
 {
@@ -72,6 +73,18 @@ internal sealed class NonconformityScorer
                 $"The score column '{column}' sums to {sum} at row {row}, but the {Kind} score needs class probabilities that sum to 1 (within {ProbabilityTolerance}).");
     }
 
+    /// <summary>Whether the score of a class depends on that class's own score only (LAC, PAS), so a set is a per-class
+    /// threshold on the score itself (see <see cref="ConformalThresholdChain"/>).</summary>
+    public bool IsPointwise => Kind is NonconformityScore.Lac or NonconformityScore.Pas;
+
+    /// <summary>LAC and PAS only: the score of class <paramref name="c"/> from its own score <paramref name="p"/>, the single
+    /// definition used by <see cref="ScoreAll"/>, <see cref="ScoreOf"/> and the compiled thresholds.</summary>
+    public float PointScore(float p, int c) => Kind == NonconformityScore.Lac ? LacScore(p) : PasScore(p, Priors![c]);
+
+    private static float LacScore(float p) => 1f - p;
+
+    private static float PasScore(float p, float prior) => -(p / prior);
+
     /// <summary>The randomisation draw u in (0, 1) of a row: a deterministic hash of its score vector.</summary>
     public float Uniform(ReadOnlySpan<float> p)
     {
@@ -93,12 +106,12 @@ internal sealed class NonconformityScorer
         {
             case NonconformityScore.Lac:
                 for (int j = 0; j < p.Length; j++)
-                    s[j] = 1f - p[j];
+                    s[j] = LacScore(p[j]);
                 return;
             case NonconformityScore.Pas:
                 var priors = Priors!;
                 for (int j = 0; j < p.Length; j++)
-                    s[j] = -(p[j] / priors[j]);
+                    s[j] = PasScore(p[j], priors[j]);
                 return;
         }
         SortDescending(p, order);
@@ -128,9 +141,8 @@ internal sealed class NonconformityScorer
         switch (Kind)
         {
             case NonconformityScore.Lac:
-                return 1f - p[y];
             case NonconformityScore.Pas:
-                return -(p[y] / Priors![y]);
+                return PointScore(p[y], y);
             case NonconformityScore.TopK:
                 {
                     // Rank of y: classes with a higher score, or an equal score and a lower index, come first.

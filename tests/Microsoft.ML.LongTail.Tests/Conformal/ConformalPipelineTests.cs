@@ -4,7 +4,7 @@ using Microsoft.ML.Trainers;
 
 namespace Microsoft.ML.LongTail.Tests.Conformal;
 
-/// <summary>The compiled ONNX chain: same sets as the managed predictor, save/load in a fresh context, PredictionEngine, Append.</summary>
+/// <summary>The compiled chain (stock threshold transforms or ONNX): same sets as the managed predictor, save/load in a fresh context, PredictionEngine, Append.</summary>
 public class ConformalPipelineTests : IDisposable
 {
     private const int K = 6;
