@@ -17,7 +17,7 @@ namespace LongTail.Bench;
 /// [--method minmax|percentile|entropy|mse] [--per-channel true] [--weight-clipping false] [--block-size 32]
 /// [--input-shape 3,48,192] [--calibration-rows 64] [--rows-per-class 0] [--smoothquant ALPHA] [--keep-float K]
 /// [--per-channel-min-gain 1] [--compact true] [--dedupe true] [--bias-mul true] [--drop-defaults true] [--narrow-bias true]
-/// [--repeats 30] [--threads 1]</c>:
+/// [--ops default|weighted|all|Conv,Add,...] [--repeats 30] [--threads 1]</c>:
 /// quantizes a model with Microsoft.ML.Quantize and compares it with the float model in ONNX Runtime (CPU):
 /// sizes, median latency at batch 1 and 64 (same process, float and quantized runs interleaved) and, when the data has
 /// labels, accuracy overall and per class (argmax of the first output).
@@ -32,14 +32,14 @@ namespace LongTail.Bench;
 /// normal rows. The size options map to <see cref="OnnxQuantizationOptions"/>: <c>--per-channel-min-gain</c>
 /// <c>PerChannelMinErrorReduction</c>, <c>--compact</c> <c>CompactNames</c>, <c>--dedupe</c> <c>DeduplicateInitializers</c>,
 /// <c>--bias-mul</c> <c>ComputedBiasScales</c>, <c>--drop-defaults</c> <c>DropDefaultAttributes</c>, <c>--narrow-bias</c>
-/// <c>NarrowBiasStorage</c>; the output's byte breakdown (as <c>onnx-bytes</c>) goes to stderr and <c>size_breakdown</c>.
+/// <c>NarrowBiasStorage</c>, <c>--ops</c> <c>OpTypesToQuantize</c> (<c>all</c>: <c>StaticOpTypes</c>); the output's byte breakdown (as <c>onnx-bytes</c>) goes to stderr and <c>size_breakdown</c>.
 /// </remarks>
 public static class QuantizeCommand
 {
     public static int Run(string[] args)
     {
         var a = new BenchArgs(args, "model", "mode", "calibration", "out", "method", "per-channel", "weight-clipping", "block-size",
-            "input-shape", "calibration-rows", "rows-per-class", "repeats", "threads", "smoothquant", "keep-float", "compact", "dedupe", "bias-mul", "drop-defaults", "narrow-bias", "per-channel-min-gain");
+            "input-shape", "calibration-rows", "rows-per-class", "repeats", "threads", "smoothquant", "keep-float", "compact", "dedupe", "bias-mul", "drop-defaults", "narrow-bias", "per-channel-min-gain", "ops");
         string modelArg = a.Require("model"), output = a.Require("out");
         var options = new OnnxQuantizationOptions
         {
@@ -69,6 +69,13 @@ public static class QuantizeCommand
             DropDefaultAttributes = Bool(a, "drop-defaults", true),
             NarrowBiasStorage = Bool(a, "narrow-bias", true),
             PerChannelMinErrorReduction = a.Get("per-channel-min-gain") is { } pg ? double.Parse(pg, CultureInfo.InvariantCulture) : 1,
+            OpTypesToQuantize = a.Get("ops") switch
+            {
+                null or "default" => null,
+                "all" => OnnxQuantizationOptions.StaticOpTypes,
+                "weighted" => ["Conv", "MatMul", "Gemm"],
+                var list => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            },
         };
         int repeats = a.GetInt("repeats", 30), threads = a.GetInt("threads", 1);
         int calibrationRows = a.GetInt("calibration-rows", 64), rowsPerClass = a.GetInt("rows-per-class", 0);
@@ -148,7 +155,8 @@ public static class QuantizeCommand
             perClass = table;
         }
 
-        var key = new[] { "QLinearConv", "QLinearMatMul", "QGemm", "MatMulInteger", "ConvInteger", "DynamicQuantizeMatMul", "MatMulIntegerToFloat", "MatMulNBits", "Conv", "MatMul", "Gemm", "FusedConv", "FusedGemm" };
+        var key = new[] { "QLinearAdd", "QLinearMul", "QLinearGlobalAveragePool", "QLinearAveragePool", "QLinearConcat", "QLinearSigmoid",
+            "QuantizeLinear", "DequantizeLinear", "Add", "Mul", "Div", "Clip", "HardSigmoid", "GlobalAveragePool", "MaxPool", "QLinearConv", "QLinearMatMul", "QGemm", "MatMulInteger", "ConvInteger", "DynamicQuantizeMatMul", "MatMulIntegerToFloat", "MatMulNBits", "Conv", "MatMul", "Gemm", "FusedConv", "FusedGemm" };
         BenchOutput.Emit(new
         {
             command = "quantize",
