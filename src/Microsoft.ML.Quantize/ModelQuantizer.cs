@@ -342,7 +342,7 @@ internal sealed class ModelQuantizer
             bool biasOk = hasBias && (n.OpType != "Gemm" || GraphEditor.AttrFloat(n, "beta", 1f) == 1f);
             if (biasOk && _inits.TryGetValue(n.Input[2], out var b) && TensorData.IsFloat(b) && b.Dims.Count == 1 && (b.Dims[0] == scales.Length || axis < 0))
             {
-                float inScale = q[n.Input[0]].Scale;
+                float inScale = q[plan.Source(n.Input[0])].Scale;
                 float[] bf = TensorData.ToSingles(b);
                 var bs = new float[axis < 0 ? 1 : bf.Length];
                 for (int c = 0; c < bs.Length; c++) bs[c] = inScale * scales[c];
