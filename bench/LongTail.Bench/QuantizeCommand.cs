@@ -17,7 +17,7 @@ namespace LongTail.Bench;
 /// [--method minmax|percentile|entropy|mse] [--per-channel true] [--weight-clipping false] [--block-size 32]
 /// [--input-shape 3,48,192] [--calibration-rows 64] [--rows-per-class 0] [--smoothquant ALPHA] [--keep-float K]
 /// [--per-channel-min-gain 1] [--compact true] [--dedupe true] [--bias-mul true] [--drop-defaults true] [--narrow-bias true]
-/// [--ops default|weighted|all|Conv,Add,...] [--repeats 30] [--threads 1]</c>:
+/// [--ops default|weighted|all|all+maxpool|Conv,Add,...] [--profile N] [--repeats 30] [--threads 1]</c>:
 /// quantizes a model with Microsoft.ML.Quantize and compares it with the float model in ONNX Runtime (CPU):
 /// sizes, median latency at batch 1 and 64 (same process, float and quantized runs interleaved) and, when the data has
 /// labels, accuracy overall and per class (argmax of the first output).
@@ -33,14 +33,15 @@ namespace LongTail.Bench;
 /// <c>--input-shape 3,H,W</c>). The size options map to <see cref="OnnxQuantizationOptions"/>: <c>--per-channel-min-gain</c>
 /// <c>PerChannelMinErrorReduction</c>, <c>--compact</c> <c>CompactNames</c>, <c>--dedupe</c> <c>DeduplicateInitializers</c>,
 /// <c>--bias-mul</c> <c>ComputedBiasScales</c>, <c>--drop-defaults</c> <c>DropDefaultAttributes</c>, <c>--narrow-bias</c>
-/// <c>NarrowBiasStorage</c>, <c>--ops</c> <c>OpTypesToQuantize</c> (<c>all</c>: <c>StaticOpTypes</c>); the output's byte breakdown (as <c>onnx-bytes</c>) goes to stderr and <c>size_breakdown</c>.
+/// <c>NarrowBiasStorage</c>, <c>--ops</c> <c>OpTypesToQuantize</c> (<c>all</c>: <c>StaticOpTypes</c>; <c>all+maxpool</c> adds MaxPool); <c>--profile N</c> prints ONNX Runtime's time per operator type over N
+/// batch-1 runs of each model; the output's byte breakdown (as <c>onnx-bytes</c>) goes to stderr and <c>size_breakdown</c>.
 /// </remarks>
 public static class QuantizeCommand
 {
     public static int Run(string[] args)
     {
         var a = new BenchArgs(args, "model", "mode", "calibration", "out", "method", "per-channel", "weight-clipping", "block-size",
-            "input-shape", "calibration-rows", "rows-per-class", "repeats", "threads", "smoothquant", "keep-float", "compact", "dedupe", "bias-mul", "drop-defaults", "narrow-bias", "per-channel-min-gain", "ops");
+            "input-shape", "calibration-rows", "rows-per-class", "repeats", "threads", "smoothquant", "keep-float", "compact", "dedupe", "bias-mul", "drop-defaults", "narrow-bias", "per-channel-min-gain", "ops", "profile");
         string modelArg = a.Require("model"), output = a.Require("out");
         var options = new OnnxQuantizationOptions
         {
@@ -74,6 +75,7 @@ public static class QuantizeCommand
             {
                 null or "default" => null,
                 "all" => OnnxQuantizationOptions.StaticOpTypes,
+                "all+maxpool" => [.. OnnxQuantizationOptions.StaticOpTypes, "MaxPool"],
                 "weighted" => ["Conv", "MatMul", "Gemm"],
                 var list => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             },
@@ -140,6 +142,38 @@ public static class QuantizeCommand
             var (f, q) = Time(floatSession, quantSession, input.Name, bx, shape, repeats);
             latency[$"float_b{batch}_ms"] = f;
             latency[$"quantized_b{batch}_ms"] = q;
+        }
+
+        // --profile N: ONNX Runtime's profiler on N batch-1 runs of each model; time per operator type, to stderr.
+        if (a.GetInt("profile", 0) is int profileRuns and > 0)
+        {
+            foreach (var (name, bytes) in new[] { ("float", floatBytes), ("quantized", quantBytes) })
+            {
+                string prefix = Path.Combine(Path.GetTempPath(), $"q7prof_{Environment.ProcessId}_{name}");
+                using var po = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads, InterOpNumThreads = 1, EnableProfiling = true, ProfileOutputPathPrefix = prefix };
+                using var ps = new InferenceSession(bytes, po);
+                using var pv = OrtValue.CreateTensorValueFromMemory(x.AsSpan(0, rowSize).ToArray(), [1, .. rowShape]);
+                using var pro = new RunOptions();
+                for (int i = 0; i < profileRuns; i++)
+                {
+                    using var r = ps.Run(pro, [input.Name], [pv], [ps.OutputNames[0]]);
+                }
+                string file = ps.EndProfiling();
+                var perOp = new SortedDictionary<string, (double Us, int Count)>(StringComparer.Ordinal);
+                using (var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file)))
+                {
+                    foreach (var e in doc.RootElement.EnumerateArray())
+                    {
+                        if (e.GetProperty("cat").GetString() != "Node" || !e.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal)) continue;
+                        string op = e.GetProperty("args").GetProperty("op_name").GetString()!;
+                        var (us, count) = perOp.GetValueOrDefault(op);
+                        perOp[op] = (us + e.GetProperty("dur").GetDouble(), count + 1);
+                    }
+                }
+                File.Delete(file);
+                BenchOutput.Log($"profile {name}, batch 1, mean per run: " + string.Join(", ", perOp.OrderByDescending(kv => kv.Value.Us)
+                    .Select(kv => $"{kv.Key} {kv.Value.Us / profileRuns / 1000:F3} ms ({kv.Value.Count / profileRuns})")));
+            }
         }
 
         double? accFloat = null, accQuant = null, largestDrop = null;

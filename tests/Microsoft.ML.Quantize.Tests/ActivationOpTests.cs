@@ -35,7 +35,7 @@ public class ActivationOpTests(ITestOutputHelper output)
     [Fact]
     public void EveryActivationOperatorFusesIntoAnIntegerKernel()
     {
-        var (q, report, fused) = Quantize(new OnnxQuantizationOptions { OpTypesToQuantize = OnnxQuantizationOptions.StaticOpTypes });
+        var (q, report, fused) = Quantize(new OnnxQuantizationOptions { OpTypesToQuantize = [.. OnnxQuantizationOptions.StaticOpTypes, "MaxPool"] });
         Assert.Equal(2, report.QuantizedNodesByOpType["Add"]);
         Assert.Equal(3, report.QuantizedNodesByOpType["Mul"]);
         Assert.Equal(1, report.QuantizedNodesByOpType["Div"]); // hard-swish's "/ 6", folded into the Q scale
@@ -55,6 +55,19 @@ public class ActivationOpTests(ITestOutputHelper output)
         // One QuantizeLinear for the graph input; nothing is dequantized inside the graph (QGemm has a float output).
         Assert.Equal(1, fused.GetValueOrDefault("QuantizeLinear"));
         Assert.Equal(0, fused.GetValueOrDefault("DequantizeLinear"));
+        Assert.True(RelativeMaxError(q) < 0.08f);
+    }
+
+    [Fact]
+    public void MaxPoolStaysFloatUnlessListed()
+    {
+        var (q, report, fused) = Quantize(new OnnxQuantizationOptions { OpTypesToQuantize = OnnxQuantizationOptions.StaticOpTypes });
+        Assert.False(report.QuantizedNodesByOpType.ContainsKey("MaxPool"));
+        Assert.Equal(2, fused.GetValueOrDefault("QLinearAdd"));
+        Assert.Equal(3, fused.GetValueOrDefault("QLinearMul"));
+        // The MaxPool runs in float between a DequantizeLinear and a QuantizeLinear (plus the graph input's Q).
+        Assert.Equal(2, fused.GetValueOrDefault("QuantizeLinear"));
+        Assert.Equal(1, fused.GetValueOrDefault("DequantizeLinear"));
         Assert.True(RelativeMaxError(q) < 0.08f);
     }
 
