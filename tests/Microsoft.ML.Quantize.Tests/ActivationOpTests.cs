@@ -59,6 +59,18 @@ public class ActivationOpTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void SignedActivationsFuseWhereEachTensorHasOneReader()
+    {
+        // With int8 activations ONNX Runtime (x64) leaves float every Conv, Add and Mul next to a quantized tensor that
+        // several nodes read (c1, h1, r5 here), with the default op list too; the single-reader ones fuse.
+        var (q, _, fused) = Quantize(new OnnxQuantizationOptions { OpTypesToQuantize = OnnxQuantizationOptions.StaticOpTypes, ActivationType = ActivationType.Int8 });
+        Assert.True(fused.GetValueOrDefault("QLinearConv") >= 2);
+        Assert.True(fused.GetValueOrDefault("QLinearGlobalAveragePool") >= 1);
+        Assert.True(fused.GetValueOrDefault("QLinearAveragePool") >= 1);
+        Assert.True(RelativeMaxError(q) < 0.08f);
+    }
+
+    [Fact]
     public void MaxPoolStaysFloatUnlessListed()
     {
         var (q, report, fused) = Quantize(new OnnxQuantizationOptions { OpTypesToQuantize = OnnxQuantizationOptions.StaticOpTypes });
