@@ -13,11 +13,11 @@ using Microsoft.ML.Quantize.Onnx;
 namespace LongTail.Bench;
 
 /// <summary>
-/// <c>quantize --model IN.onnx|mlp:784-1024-1024-10 --mode dynamic|static|int4 [--calibration DATA] --out OUT.onnx
+/// <c>quantize --model IN.onnx|mlp:784-1024-1024-10|blocknet:32 --mode dynamic|static|int4 [--calibration DATA] --out OUT.onnx
 /// [--method minmax|percentile|entropy|mse] [--per-channel true] [--weight-clipping false] [--block-size 32]
 /// [--input-shape 3,48,192] [--calibration-rows 64] [--rows-per-class 0] [--smoothquant ALPHA] [--keep-float K]
 /// [--per-channel-min-gain 1] [--compact true] [--dedupe true] [--bias-mul true] [--drop-defaults true] [--narrow-bias true]
-/// [--repeats 30] [--threads 1]</c>:
+/// [--ops default|weighted|all|all+maxpool|Conv,Add,...] [--profile N] [--repeats 30] [--threads 1]</c>:
 /// quantizes a model with Microsoft.ML.Quantize and compares it with the float model in ONNX Runtime (CPU):
 /// sizes, median latency at batch 1 and 64 (same process, float and quantized runs interleaved) and, when the data has
 /// labels, accuracy overall and per class (argmax of the first output).
@@ -29,17 +29,19 @@ namespace LongTail.Bench;
 /// <c>--calibration-rows</c> rows spread evenly over the data (or <c>--rows-per-class</c> rows of each class);
 /// accuracy is measured on every row. <c>mlp:A-B-...</c> writes a random Gemm+Relu MLP of those widths (seed 1) next to
 /// <c>--out</c> as <c>*.float.onnx</c> and quantizes it; without <c>--calibration</c> it calibrates and times on random
-/// normal rows. The size options map to <see cref="OnnxQuantizationOptions"/>: <c>--per-channel-min-gain</c>
+/// normal rows; <c>blocknet:C</c> likewise writes the tests' activation-operator net with C channels (give
+/// <c>--input-shape 3,H,W</c>). The size options map to <see cref="OnnxQuantizationOptions"/>: <c>--per-channel-min-gain</c>
 /// <c>PerChannelMinErrorReduction</c>, <c>--compact</c> <c>CompactNames</c>, <c>--dedupe</c> <c>DeduplicateInitializers</c>,
 /// <c>--bias-mul</c> <c>ComputedBiasScales</c>, <c>--drop-defaults</c> <c>DropDefaultAttributes</c>, <c>--narrow-bias</c>
-/// <c>NarrowBiasStorage</c>; the output's byte breakdown (as <c>onnx-bytes</c>) goes to stderr and <c>size_breakdown</c>.
+/// <c>NarrowBiasStorage</c>, <c>--ops</c> <c>OpTypesToQuantize</c> (<c>all</c>: <c>StaticOpTypes</c>; <c>all+maxpool</c> adds MaxPool); <c>--profile N</c> prints ONNX Runtime's time per operator type over N
+/// batch-1 runs of each model; the output's byte breakdown (as <c>onnx-bytes</c>) goes to stderr and <c>size_breakdown</c>.
 /// </remarks>
 public static class QuantizeCommand
 {
     public static int Run(string[] args)
     {
         var a = new BenchArgs(args, "model", "mode", "calibration", "out", "method", "per-channel", "weight-clipping", "block-size",
-            "input-shape", "calibration-rows", "rows-per-class", "repeats", "threads", "smoothquant", "keep-float", "compact", "dedupe", "bias-mul", "drop-defaults", "narrow-bias", "per-channel-min-gain");
+            "input-shape", "calibration-rows", "rows-per-class", "repeats", "threads", "smoothquant", "keep-float", "compact", "dedupe", "bias-mul", "drop-defaults", "narrow-bias", "per-channel-min-gain", "ops", "profile");
         string modelArg = a.Require("model"), output = a.Require("out");
         var options = new OnnxQuantizationOptions
         {
@@ -69,11 +71,24 @@ public static class QuantizeCommand
             DropDefaultAttributes = Bool(a, "drop-defaults", true),
             NarrowBiasStorage = Bool(a, "narrow-bias", true),
             PerChannelMinErrorReduction = a.Get("per-channel-min-gain") is { } pg ? double.Parse(pg, CultureInfo.InvariantCulture) : 1,
+            OpTypesToQuantize = a.Get("ops") switch
+            {
+                null or "default" => null,
+                "all" => OnnxQuantizationOptions.StaticOpTypes,
+                "all+maxpool" => [.. OnnxQuantizationOptions.StaticOpTypes, "MaxPool"],
+                "weighted" => ["Conv", "MatMul", "Gemm"],
+                var list => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            },
         };
         int repeats = a.GetInt("repeats", 30), threads = a.GetInt("threads", 1);
         int calibrationRows = a.GetInt("calibration-rows", 64), rowsPerClass = a.GetInt("rows-per-class", 0);
 
         string modelPath = modelArg;
+        if (modelArg.StartsWith("blocknet:", StringComparison.Ordinal))
+        {
+            modelPath = Path.ChangeExtension(output, ".float.onnx");
+            File.WriteAllBytes(modelPath, BlockNet(int.Parse(modelArg[9..], CultureInfo.InvariantCulture)));
+        }
         if (modelArg.StartsWith("mlp:", StringComparison.Ordinal))
         {
             int[] widths = modelArg[4..].Split('-').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
@@ -129,6 +144,38 @@ public static class QuantizeCommand
             latency[$"quantized_b{batch}_ms"] = q;
         }
 
+        // --profile N: ONNX Runtime's profiler on N batch-1 runs of each model; time per operator type, to stderr.
+        if (a.GetInt("profile", 0) is int profileRuns and > 0)
+        {
+            foreach (var (name, bytes) in new[] { ("float", floatBytes), ("quantized", quantBytes) })
+            {
+                string prefix = Path.Combine(Path.GetTempPath(), $"q7prof_{Environment.ProcessId}_{name}");
+                using var po = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads, InterOpNumThreads = 1, EnableProfiling = true, ProfileOutputPathPrefix = prefix };
+                using var ps = new InferenceSession(bytes, po);
+                using var pv = OrtValue.CreateTensorValueFromMemory(x.AsSpan(0, rowSize).ToArray(), [1, .. rowShape]);
+                using var pro = new RunOptions();
+                for (int i = 0; i < profileRuns; i++)
+                {
+                    using var r = ps.Run(pro, [input.Name], [pv], [ps.OutputNames[0]]);
+                }
+                string file = ps.EndProfiling();
+                var perOp = new SortedDictionary<string, (double Us, int Count)>(StringComparer.Ordinal);
+                using (var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file)))
+                {
+                    foreach (var e in doc.RootElement.EnumerateArray())
+                    {
+                        if (e.GetProperty("cat").GetString() != "Node" || !e.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal)) continue;
+                        string op = e.GetProperty("args").GetProperty("op_name").GetString()!;
+                        var (us, count) = perOp.GetValueOrDefault(op);
+                        perOp[op] = (us + e.GetProperty("dur").GetDouble(), count + 1);
+                    }
+                }
+                File.Delete(file);
+                BenchOutput.Log($"profile {name}, batch 1, mean per run: " + string.Join(", ", perOp.OrderByDescending(kv => kv.Value.Us)
+                    .Select(kv => $"{kv.Key} {kv.Value.Us / profileRuns / 1000:F3} ms ({kv.Value.Count / profileRuns})")));
+            }
+        }
+
         double? accFloat = null, accQuant = null, largestDrop = null;
         object? perClass = null;
         int[] pf = Predict(floatSession, input.Name, x, rowShape, rows), pq = Predict(quantSession, input.Name, x, rowShape, rows);
@@ -148,7 +195,8 @@ public static class QuantizeCommand
             perClass = table;
         }
 
-        var key = new[] { "QLinearConv", "QLinearMatMul", "QGemm", "MatMulInteger", "ConvInteger", "DynamicQuantizeMatMul", "MatMulIntegerToFloat", "MatMulNBits", "Conv", "MatMul", "Gemm", "FusedConv", "FusedGemm" };
+        var key = new[] { "QLinearAdd", "QLinearMul", "QLinearGlobalAveragePool", "QLinearAveragePool", "QLinearConcat", "QLinearSigmoid",
+            "QuantizeLinear", "DequantizeLinear", "Add", "Mul", "Div", "Clip", "HardSigmoid", "GlobalAveragePool", "MaxPool", "QLinearConv", "QLinearMatMul", "QGemm", "MatMulInteger", "ConvInteger", "DynamicQuantizeMatMul", "MatMulIntegerToFloat", "MatMulNBits", "Conv", "MatMul", "Gemm", "FusedConv", "FusedGemm" };
         BenchOutput.Emit(new
         {
             command = "quantize",
@@ -319,6 +367,52 @@ public static class QuantizeCommand
     }
 
     /// <summary>A Gemm(transB = 1) + Relu MLP with He-scaled random weights (seed 1), softmax-free.</summary>
+    /// <summary>The tests' activation net (ActivationOpTests) with <paramref name="c"/> channels and any input size:
+    /// Conv 3→c → hard-swish (Add 3, Clip, Mul, Div 6) → depthwise Conv → residual Add → MaxPool 2 → squeeze-excite
+    /// (GlobalAveragePool, Conv, Relu, Conv, HardSigmoid, Mul) → Concat → Conv 2c→2c → Relu → swish (Sigmoid, Mul) →
+    /// AveragePool 2 → GlobalAveragePool → Flatten → Gemm → y[N, 4]. Random weights, seed 1; x[N, 3, H, W].</summary>
+    private static byte[] BlockNet(int c)
+    {
+        var rnd = new Random(1);
+        float[] R(int n, float scale) => Enumerable.Range(0, n).Select(_ => (float)(rnd.NextDouble() * 2 - 1) * scale).ToArray();
+        var g = new OnnxGraphBuilder("blocknet", 13);
+        g.AddInput("x", Microsoft.ML.LongTail.Onnx.Proto.TensorProto.Types.DataType.Float, -1, 3, -1, -1);
+        var pads = OnnxAttribute.Ints("pads", 1, 1, 1, 1);
+        g.AddInitializer("w1", R(c * 27, 0.4f), c, 3, 3, 3); g.AddInitializer("b1", R(c, 0.2f), c);
+        g.AddNode("Conv", ["x", "w1", "b1"], "c1", pads);
+        g.AddInitializer("three", [3f]); g.AddInitializer("six", [6f]); g.AddInitializer("zero", [0f]);
+        g.AddNode("Add", ["c1", "three"], "hs_add");
+        g.AddNode("Clip", ["hs_add", "zero", "six"], "hs_clip");
+        g.AddNode("Mul", ["c1", "hs_clip"], "hs_mul");
+        g.AddNode("Div", ["hs_mul", "six"], "h1");
+        g.AddInitializer("w2", R(c * 9, 0.4f), c, 1, 3, 3); g.AddInitializer("b2", R(c, 0.2f), c);
+        g.AddNode("Conv", ["h1", "w2", "b2"], "c2", pads, OnnxAttribute.Int("group", c));
+        g.AddNode("Add", ["c2", "h1"], "res");
+        g.AddNode("MaxPool", ["res"], "mp", OnnxAttribute.Ints("kernel_shape", 2, 2), OnnxAttribute.Ints("strides", 2, 2));
+        g.AddNode("GlobalAveragePool", ["mp"], "se_gap");
+        int h = Math.Max(1, c / 2);
+        g.AddInitializer("w3", R(h * c, 1.5f / MathF.Sqrt(c)), h, c, 1, 1); g.AddInitializer("b3", R(h, 0.2f), h);
+        g.AddNode("Conv", ["se_gap", "w3", "b3"], "se_c1");
+        g.AddNode("Relu", ["se_c1"], "se_r");
+        g.AddInitializer("w4", R(c * h, 1.5f / MathF.Sqrt(h)), c, h, 1, 1); g.AddInitializer("b4", R(c, 0.2f), c);
+        g.AddNode("Conv", ["se_r", "w4", "b4"], "se_c2");
+        g.AddNode("HardSigmoid", ["se_c2"], "se_hs", OnnxAttribute.Float("alpha", 0.2f), OnnxAttribute.Float("beta", 0.5f));
+        g.AddNode("Mul", ["mp", "se_hs"], "se_mul");
+        g.AddNode("Concat", ["se_mul", "mp"], "cat", OnnxAttribute.Int("axis", 1));
+        g.AddInitializer("w5", R(4 * c * c, 1.5f / MathF.Sqrt(2 * c)), 2 * c, 2 * c, 1, 1); g.AddInitializer("b5", R(2 * c, 0.2f), 2 * c);
+        g.AddNode("Conv", ["cat", "w5", "b5"], "c5");
+        g.AddNode("Relu", ["c5"], "r5");
+        g.AddNode("Sigmoid", ["r5"], "sig");
+        g.AddNode("Mul", ["r5", "sig"], "swish");
+        g.AddNode("AveragePool", ["swish"], "ap", OnnxAttribute.Ints("kernel_shape", 2, 2), OnnxAttribute.Ints("strides", 2, 2));
+        g.AddNode("GlobalAveragePool", ["ap"], "gap");
+        g.AddNode("Flatten", ["gap"], "flat");
+        g.AddInitializer("wf", R(4 * 2 * c, 1.5f / MathF.Sqrt(2 * c)), 4, 2 * c); g.AddInitializer("bf", R(4, 0.1f), 4);
+        g.AddNode("Gemm", ["flat", "wf", "bf"], "y", OnnxAttribute.Int("transB", 1));
+        g.AddFloatOutput("y", 4);
+        return g.ToBytes();
+    }
+
     private static byte[] Mlp(int[] widths)
     {
         if (widths.Length < 2) throw new BenchArgumentException("mlp: needs at least two widths, e.g. mlp:784-1024-1024-10.");

@@ -23,24 +23,51 @@ internal sealed class ModelQuantizer
     public SortedDictionary<string, int> Quantized { get; } = new(StringComparer.Ordinal);
     public int CalibrationRows { get; private set; }
 
+    /// <summary>Operators with a weight input (quantized with int8 weights).</summary>
+    internal static readonly string[] WeightedOps = ["Conv", "MatMul", "Gemm"];
+
+    /// <summary>Activation-only operators ONNX Runtime's QDQ transformer fuses into integer kernels on CPU when every
+    /// input comes from a DequantizeLinear and the output goes to a QuantizeLinear.</summary>
+    internal static readonly string[] FusedActivationOps = ["Add", "Mul", "GlobalAveragePool", "AveragePool", "Concat", "Sigmoid"];
+
+    /// <summary>Operators that only move or select values: their output shares the input's scale and zero point, and
+    /// ONNX Runtime drops the DQ/Q pair around them (they run on the 8-bit data).</summary>
+    internal static readonly string[] PassThroughOps = ["MaxPool", "Reshape", "Transpose", "Flatten", "Squeeze", "Unsqueeze"];
+
     public static HashSet<string> DefaultOps(QuantizationMode mode) => mode switch
     {
         QuantizationMode.Dynamic => ["MatMul", "Gemm"],
+        QuantizationMode.Static => [.. OnnxQuantizationOptions.DefaultStaticOpTypes],
         _ => ["Conv", "MatMul", "Gemm"],
     };
+
+    /// <summary>Whether static mode quantizes activation operators (any of <see cref="FusedActivationOps"/>); graph
+    /// rewrites that only pay with them (Div folding, HardSigmoid folding) follow it.</summary>
+    public bool ActivationOpsEnabled => (_o.OpTypesToQuantize ?? DefaultOps(_o.Mode)).Any(t => Array.IndexOf(FusedActivationOps, t) >= 0);
+
+    private static bool IsWeighted(NodeProto n) => n.Domain.Length == 0 && n.OpType is "Conv" or "MatMul" or "Gemm";
+    private static bool IsFusedActivation(NodeProto n) => n.Domain.Length == 0 && Array.IndexOf(FusedActivationOps, n.OpType) >= 0;
+    private static bool IsPassThrough(NodeProto n) => n.Domain.Length == 0 && Array.IndexOf(PassThroughOps, n.OpType) >= 0;
 
     /// <summary>Chooses the nodes to quantize and records the others of quantizable types with the reason.</summary>
     public List<NodeProto> SelectNodes()
     {
         var ops = new HashSet<string>(_o.OpTypesToQuantize ?? DefaultOps(_o.Mode), StringComparer.Ordinal);
         var nodes = new List<NodeProto>();
+        HashSet<string>? floats = null;
         foreach (var n in _e.Graph.Node)
         {
-            if (n.Domain.Length > 0 || n.OpType is not ("Conv" or "MatMul" or "Gemm"))
+            bool weighted = IsWeighted(n);
+            bool activation = _o.Mode == QuantizationMode.Static && (IsFusedActivation(n) || IsPassThrough(n));
+            if (!weighted && !activation)
+                continue;
+            // Activation operators not asked for are left out silently (they are float in every model).
+            if (activation && !ops.Contains(n.OpType))
                 continue;
             string? reason = null;
             if (_o.NodesToExclude.Contains(n.Name)) reason = "excluded by NodesToExclude";
             else if (_o.OpTypesToExclude.Contains(n.OpType)) reason = "excluded by OpTypesToExclude";
+            else if (activation) reason = ActivationReason(n, floats ??= FloatTensors());
             else if (!ops.Contains(n.OpType)) reason = _o.Mode == QuantizationMode.Dynamic && n.OpType == "Conv"
                 ? "dynamic mode quantizes MatMul and Gemm only" : "operator type not in OpTypesToQuantize";
             else if (n.Input.Count < 2 || !_inits.TryGetValue(n.Input[1], out var w)) reason = $"weight input '{(n.Input.Count > 1 ? n.Input[1] : "")}' is not a constant initializer";
@@ -57,41 +84,199 @@ internal sealed class ModelQuantizer
         return nodes;
     }
 
+    /// <summary>Why an activation operator cannot be wrapped in QDQ, or <see langword="null"/>.</summary>
+    private string? ActivationReason(NodeProto n, HashSet<string> floats)
+    {
+        if (n.Output.Count != 1 || n.Output[0].Length == 0) return "more than one output";
+        if (_e.IsGraphOutput(n.Output[0])) return "output is a graph output (it stays float)";
+        if (IsPassThrough(n))
+            return floats.Contains(n.Input[0]) ? null : "input is not known to be float32";
+        var inputs = n.Input.Where(i => i.Length > 0).ToList();
+        if (n.OpType is "Add" or "Mul" && inputs.Count != 2) return "not two inputs";
+        if (inputs.Any(i => !floats.Contains(i))) return "an input is not known to be float32";
+        if (inputs.All(_inits.ContainsKey)) return "every input is a constant";
+        return null;
+    }
+
+    /// <summary>Tensors known to be float32: float graph inputs and initializers, and the outputs of operators that
+    /// keep a float input float. Conservative: a tensor of unknown type is not float.</summary>
+    private HashSet<string> FloatTensors()
+    {
+        const int f32 = (int)TensorProto.Types.DataType.Float;
+        var floats = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var i in _e.Graph.Input)
+            if (i.Type?.TensorType?.ElemType == f32) floats.Add(i.Name);
+        foreach (var t in _e.Graph.Initializer)
+            if (t.DataType == f32) floats.Add(t.Name);
+        foreach (var vi in _e.Graph.ValueInfo)
+            if (vi.Type?.TensorType?.ElemType == f32) floats.Add(vi.Name);
+        foreach (var n in _e.Graph.Node)
+        {
+            if (n.Domain.Length > 0 || n.Output.Count == 0) continue;
+            bool isFloat = n.OpType switch
+            {
+                "Add" or "Sub" or "Mul" or "Div" or "Concat" or "Sum" or "Max" or "Min" => n.Input.Where(i => i.Length > 0).All(floats.Contains),
+                "Conv" or "MatMul" or "Gemm" or "Relu" or "Clip" or "HardSigmoid" or "HardSwish" or "Sigmoid" or "Tanh" or "LeakyRelu"
+                    or "GlobalAveragePool" or "AveragePool" or "MaxPool" or "GlobalMaxPool" or "BatchNormalization" or "Softmax"
+                    or "Reshape" or "Transpose" or "Flatten" or "Squeeze" or "Unsqueeze" or "Pad" or "Resize" or "Slice" or "Split"
+                    or "Identity" or "Neg" or "Abs" or "Exp" or "Sqrt" or "ReduceMean" or "LRN" or "InstanceNormalization" => floats.Contains(n.Input[0]),
+                "Cast" => GraphEditor.AttrInt(n, "to", 0) == f32,
+                _ => false,
+            };
+            if (isFloat)
+                foreach (string o in n.Output) if (o.Length > 0) floats.Add(o);
+        }
+        return floats;
+    }
+
+    /// <summary>Folds each HardSigmoid (max(0, min(1, αy + β))) that alone reads a Conv's output into that Conv
+    /// (weights × α, bias × α + β) and turns it into Clip(0, 1), which static QDQ absorbs into the Conv's output range
+    /// like a Relu, so ONNX Runtime removes it. Same values up to float rounding. Returns the number folded.</summary>
+    public int FoldHardSigmoids()
+    {
+        var consumers = _e.Consumers();
+        var producers = _e.Producers();
+        int folded = 0;
+        string? zero = null, one = null;
+        foreach (var hs in _e.Graph.Node.ToList())
+        {
+            if (hs.Domain.Length > 0 || hs.OpType != "HardSigmoid" || hs.Input.Count != 1 || !producers.TryGetValue(hs.Input[0], out var conv)
+                || conv.Domain.Length > 0 || conv.OpType != "Conv" || conv.Output[0] != hs.Input[0] || _e.IsGraphOutput(conv.Output[0])
+                || consumers[conv.Output[0]].Count != 1 || _o.NodesToExclude.Contains(conv.Name) || _o.NodesToExclude.Contains(hs.Name)
+                || _o.OpTypesToExclude.Contains("Conv") || _o.OpTypesToExclude.Contains("HardSigmoid"))
+                continue;
+            float alpha = GraphEditor.AttrFloat(hs, "alpha", 0.2f), beta = GraphEditor.AttrFloat(hs, "beta", 0.5f);
+            if (conv.Input.Count < 2 || !_inits.TryGetValue(conv.Input[1], out var w) || !TensorData.IsFloat(w) || w.Dims.Count < 3
+                || consumers[conv.Input[1]].Count != 1 || !(alpha != 0 && float.IsFinite(alpha) && float.IsFinite(beta)))
+                continue;
+            bool hasBias = conv.Input.Count > 2 && conv.Input[2].Length > 0;
+            TensorProto? b = null;
+            if (hasBias && (!_inits.TryGetValue(conv.Input[2], out b) || !TensorData.IsFloat(b) || consumers[conv.Input[2]].Count != 1 || b.Dims.Count != 1 || b.Dims[0] != w.Dims[0]))
+                continue;
+            float[] wf = TensorData.ToSingles(w);
+            for (int i = 0; i < wf.Length; i++) wf[i] *= alpha;
+            float[] bf = b is null ? new float[w.Dims[0]] : TensorData.ToSingles(b);
+            for (int i = 0; i < bf.Length; i++) bf[i] = bf[i] * alpha + beta;
+            var nw = TensorData.Floats(_e.UniqueName(conv.Input[1] + "_hs"), wf, w.Dims.ToArray());
+            var nb = TensorData.Floats(_e.UniqueName((hasBias ? conv.Input[2] : conv.Input[1]) + "_hsb"), bf, bf.Length);
+            _inits[_e.AddInitializer(nw)] = nw;
+            _inits[_e.AddInitializer(nb)] = nb;
+            conv.Input[1] = nw.Name;
+            if (hasBias) conv.Input[2] = nb.Name;
+            else
+            {
+                while (conv.Input.Count < 2) conv.Input.Add("");
+                conv.Input.Add(nb.Name);
+            }
+            zero ??= _e.AddInitializer(TensorData.Floats(_e.UniqueName("hardsigmoid_min"), [0f]));
+            one ??= _e.AddInitializer(TensorData.Floats(_e.UniqueName("hardsigmoid_max"), [1f]));
+            hs.OpType = "Clip";
+            hs.Attribute.Clear();
+            hs.Input.Add(zero);
+            hs.Input.Add(one);
+            folded++;
+        }
+        if (folded > 0)
+        {
+            _e.RemoveUnusedInitializers();
+            foreach (string name in _inits.Keys.Where(k => _e.Initializer(k) is null).ToList()) _inits.Remove(name);
+        }
+        return folded;
+    }
+
     private void Count(NodeProto n) => Quantized[n.OpType] = Quantized.GetValueOrDefault(n.OpType) + 1;
 
     // ---------------------------------------------------------------- static QDQ
 
-    /// <summary>Activations to quantize: each quantized node's input, and its output — or, when the output feeds only a
-    /// Relu/Clip, that activation's output (ONNX Runtime then removes the Relu/Clip and fuses Conv + Q).</summary>
-    public List<string> ActivationTensors(List<NodeProto> nodes)
+    /// <summary>Where the QDQ pairs of a static model go.</summary>
+    /// <param name="Tensors">Tensors followed by a QuantizeLinear/DequantizeLinear pair, in order.</param>
+    /// <param name="SharedWith">Outputs of pass-through operators and the input whose scale and zero point they reuse.</param>
+    /// <param name="Applied">The nodes the pairs are for (pass-through nodes only when their input is quantized).</param>
+    /// <param name="Folded">Outputs of a <c>Div</c> by a positive scalar constant that is removed: the QuantizeLinear
+    /// reads the Div's input with the scale multiplied by the divisor, and the DequantizeLinear (plain scale) stands for
+    /// the Div's output.</param>
+    public sealed record QdqPlan(List<string> Tensors, Dictionary<string, string> SharedWith, List<NodeProto> Applied,
+        Dictionary<string, (string Input, float Divisor, NodeProto Div)> Folded)
+    {
+        /// <summary>The tensor whose calibrated range <paramref name="t"/> uses.</summary>
+        public string Source(string t)
+        {
+            while (SharedWith.TryGetValue(t, out string? s)) t = s;
+            return t;
+        }
+    }
+
+    /// <summary>Activations to quantize: each quantized node's activation inputs, and its output — or, when the output
+    /// feeds only a Relu/Clip, that activation's output (ONNX Runtime then removes the Relu/Clip and fuses node + Q);
+    /// pass-through nodes whose input is quantized get a pair on their output with the input's parameters.</summary>
+    public QdqPlan Plan(List<NodeProto> nodes)
     {
         var consumers = _e.Consumers();
         var tensors = new List<string>();
-        void AddTensor(string t) { if (!tensors.Contains(t)) tensors.Add(t); }
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        var shared = new Dictionary<string, string>(StringComparer.Ordinal);
+        var applied = new List<NodeProto>();
+        var folded = new Dictionary<string, (string Input, float Divisor, NodeProto Div)>(StringComparer.Ordinal);
+        void AddTensor(string t) { if (set.Add(t)) tensors.Add(t); }
+        NodeProto? SoleUser(string y) => !_e.IsGraphOutput(y) && consumers.TryGetValue(y, out var users) && users.Count == 1
+            && users[0].Domain.Length == 0 ? users[0] : null;
+        string Absorb(string y)
+        {
+            if (SoleUser(y) is { OpType: "Relu" or "Clip" } act)
+                y = act.Output[0];
+            // x / c with c > 0 quantized with scale s is x quantized with scale s·c: the Div goes (hard-swish's "/ 6").
+            if (_o.Mode == QuantizationMode.Static && ActivationOpsEnabled && SoleUser(y) is { OpType: "Div" } div && div.Input.Count == 2
+                && div.Input[0] == y && !_e.IsGraphOutput(div.Output[0]) && !_o.NodesToExclude.Contains(div.Name) && !_o.OpTypesToExclude.Contains("Div")
+                && _inits.TryGetValue(div.Input[1], out var c) && TensorData.IsFloat(c) && TensorData.ToSingles(c) is [var divisor]
+                && divisor > 0 && float.IsFinite(divisor))
+            {
+                folded[div.Output[0]] = (y, divisor, div);
+                y = div.Output[0];
+            }
+            return y;
+        }
         foreach (var n in nodes)
         {
+            if (IsPassThrough(n)) continue;
+            applied.Add(n);
+            if (IsFusedActivation(n))
+            {
+                foreach (string i in n.Input)
+                    if (i.Length > 0 && !_inits.ContainsKey(i)) AddTensor(i);
+                AddTensor(Absorb(n.Output[0]));
+                continue;
+            }
             AddTensor(n.Input[0]);
             string y = n.Output[0];
             // A graph output stays float and unquantized: Gemm then fuses to QGemm with a float output, MatMul to
             // MatMulIntegerToFloat (a Q on a graph output would leave the float op unfused).
             if (_e.IsGraphOutput(y) && n.OpType != "Conv")
                 continue;
-            if (!_e.IsGraphOutput(y) && consumers.TryGetValue(y, out var users) && users.Count == 1
-                && users[0].Domain.Length == 0 && users[0].OpType is "Relu" or "Clip")
-                y = users[0].Output[0];
-            AddTensor(y);
+            AddTensor(Absorb(y));
         }
-        return tensors;
+        // In graph order, so a chain (Reshape → Transpose) takes its parameters from the first quantized input.
+        foreach (var n in nodes)
+        {
+            if (!IsPassThrough(n) || !set.Contains(n.Input[0])) continue;
+            applied.Add(n);
+            AddTensor(n.Output[0]);
+            shared[n.Output[0]] = n.Input[0];
+        }
+        return new QdqPlan(tensors, shared, applied, folded);
     }
+
+    /// <summary>Activations to quantize (see <see cref="Plan"/>).</summary>
+    public List<string> ActivationTensors(List<NodeProto> nodes) => Plan(nodes).Tensors;
 
     /// <summary>Calibrates the activations of <paramref name="nodes"/> on the float model and returns their quantization parameters.</summary>
     public Dictionary<string, (float Scale, int Zero)> Calibrate(List<NodeProto> nodes, IEnumerable<IReadOnlyList<InputBatch>> data)
     {
-        var tensors = ActivationTensors(nodes);
-        var ranges = Calibrator.Calibrate(_e.Model, tensors, data, _o, out int rows);
+        var plan = Plan(nodes);
+        var calibrated = plan.Tensors.Where(t => !plan.SharedWith.ContainsKey(t)).ToList();
+        var ranges = Calibrator.Calibrate(_e.Model, calibrated, data, _o, out int rows);
         CalibrationRows = rows;
         var q = new Dictionary<string, (float Scale, int Zero)>(StringComparer.Ordinal);
-        foreach (string t in tensors)
+        foreach (string t in calibrated)
             q[t] = ActivationParams(ranges[t]);
         return q;
     }
@@ -100,11 +285,18 @@ internal sealed class ModelQuantizer
     public ModelProto Static(List<NodeProto> nodes, Dictionary<string, (float Scale, int Zero)> q, int calibrationRows)
     {
         CalibrationRows = calibrationRows;
-        var tensors = ActivationTensors(nodes);
-        // Scale and zero point of each quantized activation, shared by its Q and DQ (and by bias scales computed from it).
+        var plan = Plan(nodes);
+        var tensors = plan.Tensors;
+        // Scale and zero point of each quantized activation, shared by its Q and DQ (and by bias scales computed from it);
+        // the outputs of pass-through nodes reuse their input's initializers.
         var actParams = new Dictionary<string, (string Scale, string Zero)>(StringComparer.Ordinal);
         foreach (string t in tensors)
         {
+            if (plan.SharedWith.TryGetValue(t, out string? source))
+            {
+                actParams[t] = actParams[source];
+                continue;
+            }
             var (scale, zero) = q[t];
             string sn = _e.AddInitializer(TensorData.Floats(_e.UniqueName(t + "_s"), [scale]));
             string zn = _e.AddInitializer(_o.ActivationType == ActivationType.UInt8
@@ -113,8 +305,18 @@ internal sealed class ModelQuantizer
         }
         var front = new List<NodeProto>();
         var weightRewrites = new Dictionary<(NodeProto, int), string>(new NodeSlotComparer());
-        foreach (var n in nodes)
+        foreach (var n in plan.Applied)
         {
+            if (!IsWeighted(n))
+            {
+                // Constant inputs of Add/Mul/Concat: 8-bit like the activations (ONNX Runtime's fusions want every
+                // input of one type), with their own range.
+                for (int i = 0; i < n.Input.Count; i++)
+                    if (n.Input[i].Length > 0 && _inits.TryGetValue(n.Input[i], out var c))
+                        weightRewrites[(n, i)] = QuantizeConstant(c, front);
+                Count(n);
+                continue;
+            }
             var w = _inits[n.Input[1]];
             float[] wf = TensorData.ToSingles(w);
             long[] dims = w.Dims.ToArray();
@@ -140,7 +342,7 @@ internal sealed class ModelQuantizer
             bool biasOk = hasBias && (n.OpType != "Gemm" || GraphEditor.AttrFloat(n, "beta", 1f) == 1f);
             if (biasOk && _inits.TryGetValue(n.Input[2], out var b) && TensorData.IsFloat(b) && b.Dims.Count == 1 && (b.Dims[0] == scales.Length || axis < 0))
             {
-                float inScale = q[n.Input[0]].Scale;
+                float inScale = q[plan.Source(n.Input[0])].Scale;
                 float[] bf = TensorData.ToSingles(b);
                 var bs = new float[axis < 0 ? 1 : bf.Length];
                 for (int c = 0; c < bs.Length; c++) bs[c] = inScale * scales[c];
@@ -170,19 +372,34 @@ internal sealed class ModelQuantizer
 
         // Q/DQ pairs: consumers of a quantized tensor read its DQ output.
         var qdq = new Dictionary<string, (NodeProto Q, NodeProto Dq)>(StringComparer.Ordinal);
+        // The pairs by the tensor their QuantizeLinear reads (a folded Div's input rather than its output).
+        var after = new Dictionary<string, (NodeProto Q, NodeProto Dq)>(StringComparer.Ordinal);
+        var removed = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
         foreach (string t in tensors)
         {
             // Generated Q/DQ nodes are unnamed (names are optional in ONNX) and their values get short suffixes.
             var (s, z) = actParams[t];
+            string qInput = t, qScale = s;
+            if (plan.Folded.TryGetValue(t, out var fold))
+            {
+                qInput = fold.Input;
+                qScale = _e.AddInitializer(TensorData.Floats(_e.UniqueName(t + "_s"), [q[plan.Source(t)].Scale * fold.Divisor]));
+                removed.Add(fold.Div);
+            }
             string tq = _e.UniqueName(t + "_q"), tdq = _e.UniqueName(t + "_dq");
-            qdq[t] = (GraphPreparation.Node("QuantizeLinear", [t, s, z], [tq], ""),
+            qdq[t] = after[qInput] = (GraphPreparation.Node("QuantizeLinear", [qInput, qScale, z], [tq], ""),
                 GraphPreparation.Node("DequantizeLinear", [tq, s, z], [tdq], ""));
         }
         var result = new List<NodeProto>(front);
         foreach (var input in _e.Graph.Input)
-            if (qdq.TryGetValue(input.Name, out var pair)) { result.Add(pair.Q); result.Add(pair.Dq); }
+            if (after.TryGetValue(input.Name, out var pair)) { result.Add(pair.Q); result.Add(pair.Dq); }
         foreach (var n in _e.Graph.Node.ToList())
         {
+            if (removed.Contains(n))
+            {
+                Quantized["Div"] = Quantized.GetValueOrDefault("Div") + 1;
+                continue;
+            }
             for (int i = 0; i < n.Input.Count; i++)
             {
                 if (weightRewrites.TryGetValue((n, i), out string? r)) n.Input[i] = r;
@@ -190,12 +407,32 @@ internal sealed class ModelQuantizer
             }
             result.Add(n);
             foreach (string o in n.Output)
-                if (qdq.TryGetValue(o, out var pair)) { result.Add(pair.Q); result.Add(pair.Dq); }
+                if (after.TryGetValue(o, out var pair)) { result.Add(pair.Q); result.Add(pair.Dq); }
         }
         _e.Graph.Node.Clear();
         _e.Graph.Node.AddRange(result);
         _e.RemoveUnusedInitializers();
         return _e.Model;
+    }
+
+    /// <summary>An 8-bit copy of a float constant (the activation type, asymmetric, one scale) read through a DequantizeLinear
+    /// appended to <paramref name="front"/>; returns the DequantizeLinear's output.</summary>
+    private string QuantizeConstant(TensorProto c, List<NodeProto> front)
+    {
+        float[] v = TensorData.ToSingles(c);
+        var (scale, zero) = ActivationParams(new TensorRange(v.Length == 0 ? 0 : v.Min(), v.Length == 0 ? 0 : v.Max()));
+        int qmin = _o.ActivationType == ActivationType.UInt8 ? 0 : -128, qmax = qmin + 255;
+        var qv = v.Select(x => (int)Math.Clamp(Math.Round(x / (double)scale) + zero, qmin, qmax)).ToArray();
+        long[] dims = c.Dims.ToArray();
+        string qn = _e.AddInitializer(_o.ActivationType == ActivationType.UInt8
+            ? TensorData.Bytes(_e.UniqueName(c.Name + "_q"), qv.Select(x => (byte)x).ToArray(), dims)
+            : TensorData.SBytes(_e.UniqueName(c.Name + "_q"), qv.Select(x => (sbyte)x).ToArray(), dims));
+        string sn = _e.AddInitializer(TensorData.Floats(_e.UniqueName(c.Name + "_s"), [scale]));
+        string zn = _e.AddInitializer(_o.ActivationType == ActivationType.UInt8
+            ? TensorData.Bytes(_e.UniqueName(c.Name + "_z"), [(byte)zero]) : TensorData.SBytes(_e.UniqueName(c.Name + "_z"), [(sbyte)zero]));
+        string dq = _e.UniqueName(c.Name + "_dq");
+        front.Add(GraphPreparation.Node("DequantizeLinear", [qn, sn, zn], [dq], ""));
+        return dq;
     }
 
     public int PerChannelWeights { get; private set; }

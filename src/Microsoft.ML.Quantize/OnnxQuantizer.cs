@@ -100,6 +100,11 @@ public static class OnnxQuantizer
             throw new ArgumentException("Static quantization needs calibration data (an IDataView with one column per model input).", nameof(calibrationData));
 
         var quantizer = new ModelQuantizer(prepared, options);
+        if (options.Mode == QuantizationMode.Static && quantizer.ActivationOpsEnabled && quantizer.FoldHardSigmoids() is int hardSigmoids and > 0)
+        {
+            steps.Add($"{hardSigmoids} HardSigmoid nodes folded into the preceding Conv (now Clip 0..1)");
+            quantizer = new ModelQuantizer(prepared, options);
+        }
         var nodes = quantizer.SelectNodes();
         int smoothed = 0;
         if (options.SmoothQuantAlpha is float alpha && options.Mode == QuantizationMode.Static && batches is not null && nodes.Count > 0)

@@ -122,9 +122,30 @@ public class OnnxQuantizationOptions
     /// of the maximum absolute value. Default <see langword="false"/>.</summary>
     public bool WeightClipping { get; set; }
 
-    /// <summary>Operator types to quantize; <see langword="null"/> means Conv, MatMul and Gemm (MatMul and Gemm in
-    /// dynamic mode).</summary>
+    /// <summary>Operator types to quantize; <see langword="null"/> means <see cref="DefaultStaticOpTypes"/> in static
+    /// mode, MatMul and Gemm in dynamic mode, Conv, MatMul and Gemm in int4 mode. Static mode accepts any of
+    /// <see cref="StaticOpTypes"/> and MaxPool; dynamic and int4 modes only Conv, MatMul and Gemm (other types are ignored).</summary>
     public IReadOnlyCollection<string>? OpTypesToQuantize { get; set; }
+
+    /// <summary>The operator types to pass as <see cref="OpTypesToQuantize"/> to quantize activation operators too, each
+    /// wrapped so that ONNX Runtime's CPU QDQ transformer fuses it: Conv, MatMul, Gemm (int8 weights; →
+    /// <c>QLinearConv</c>, <c>QLinearMatMul</c>, <c>QGemm</c>); Add, Mul, GlobalAveragePool, AveragePool, Concat, Sigmoid
+    /// (every input and the output quantized, constant inputs stored as 8-bit constants; → <c>QLinearAdd</c>,
+    /// <c>QLinearMul</c>, <c>QLinearGlobalAveragePool</c>, <c>QLinearAveragePool</c>, <c>QLinearConcat</c>,
+    /// <c>QLinearSigmoid</c>, in <c>com.microsoft</c>); Reshape, Transpose, Flatten, Squeeze, Unsqueeze (the output takes
+    /// the input's scale and zero point, so ONNX Runtime drops the pair and runs them on 8-bit data; only where the input
+    /// is quantized anyway). MaxPool is handled like the last group when listed explicitly, but is not in this list:
+    /// ONNX Runtime's 8-bit MaxPool took 0.15 ms per image on the PaddleOCR classifier against 0.014 ms in float.
+    /// With activation operators listed, a Div by a positive scalar constant after a quantized tensor is folded into the
+    /// QuantizeLinear scale and a HardSigmoid after a Conv into the Conv (becoming a Clip that the Conv's output range
+    /// absorbs). An activation operator whose output is a graph output, or whose inputs are not known to be float32, is
+    /// left float. Recommended with <see cref="CalibrationMethod.Mse"/>.</summary>
+    public static IReadOnlyList<string> StaticOpTypes { get; } =
+        ["Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool", "AveragePool", "Concat", "Sigmoid",
+         "Reshape", "Transpose", "Flatten", "Squeeze", "Unsqueeze"];
+
+    /// <summary>What <see cref="OpTypesToQuantize"/> = <see langword="null"/> quantizes in static mode: Conv, MatMul and Gemm.</summary>
+    public static IReadOnlyList<string> DefaultStaticOpTypes { get; } = ["Conv", "MatMul", "Gemm"];
 
     /// <summary>Node names to keep in float.</summary>
     public IReadOnlyCollection<string> NodesToExclude { get; set; } = [];

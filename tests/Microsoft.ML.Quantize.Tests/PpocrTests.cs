@@ -46,6 +46,32 @@ public class PpocrTests(ITestOutputHelper output)
     }
 
     [PpocrFact]
+    public void ActivationOperatorsFuseAndKeepAccuracy()
+    {
+        var (x, y) = PpocrData.Load();
+        var ml = new MLContext(1);
+        var calibrationRows = Enumerable.Range(0, 50).SelectMany(i => x.AsSpan(i * 4 * Row, Row).ToArray()).ToArray();
+        var calibration = DataViews.Vectors(ml, "x", calibrationRows, Row);
+        byte[] model = File.ReadAllBytes(PpocrData.ModelPath);
+        var options = new OnnxQuantizationOptions { InputShapes = Shapes, CalibrationMethod = CalibrationMethod.Mse, OpTypesToQuantize = OnnxQuantizationOptions.StaticOpTypes };
+        byte[] q = OnnxQuantizer.Quantize(model, calibration, options, out var report);
+        output.WriteLine(report.ToString());
+        double accuracy = Accuracy(q, x, y);
+        output.WriteLine($"int8 {accuracy} %");
+        Assert.True(accuracy >= 96.5);
+        var fused = report.OptimizedOpCounts!;
+        Assert.Equal(53, fused.GetValueOrDefault("QLinearConv"));
+        Assert.Equal(report.QuantizedNodesByOpType["Add"], fused.GetValueOrDefault("QLinearAdd"));
+        Assert.Equal(report.QuantizedNodesByOpType["Mul"], fused.GetValueOrDefault("QLinearMul"));
+        Assert.Equal(10, fused.GetValueOrDefault("QLinearGlobalAveragePool"));
+        // Hard-swish's Clip is removed, its Div folded into the QuantizeLinear scale, HardSigmoid folded into its Conv:
+        // the QuantizeLinear nodes left are the input's and the one after the float MaxPool.
+        foreach (string op in new[] { "Add", "Mul", "Div", "Clip", "HardSigmoid", "GlobalAveragePool", "Conv" })
+            Assert.False(fused.ContainsKey(op), $"{op} left float");
+        Assert.Equal(2, fused.GetValueOrDefault("QuantizeLinear"));
+    }
+
+    [PpocrFact]
     public void StaticInt8WithPerChannelScalesOnlyWhereTheyPayIsAtMost027OfTheFloatFile()
     {
         var (x, y) = PpocrData.Load();

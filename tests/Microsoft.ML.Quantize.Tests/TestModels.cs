@@ -76,6 +76,58 @@ internal static class TestModels
         return g.ToBytes();
     }
 
+    /// <summary>A MobileNetV3-style block net at opset 13, every activation operator static QDQ can fuse:
+    /// Conv → hard-swish (Add 3, Clip 0..6, Mul, Div 6) → depthwise Conv → residual Add → MaxPool → squeeze-excite
+    /// (GlobalAveragePool, Conv, Relu, Conv, HardSigmoid, Mul) → Concat with the MaxPool output → Conv → Relu → swish
+    /// (Sigmoid, Mul) → AveragePool → GlobalAveragePool → Flatten → Gemm → y[N, 4]. Node names are the output names
+    /// (the residual Add is "res", the squeeze-excite Mul "se_mul"). x[N, 3, 8, 8].</summary>
+    public static byte[] ActivationNet(int seed = 3)
+    {
+        var g = new OnnxGraphBuilder("activationnet", 13);
+        g.AddInput("x", TensorProto.Types.DataType.Float, -1, 3, 8, 8);
+        void Node(string op, string[] inputs, string output, params AttributeProto[] attributes) => g.AddNode(op, inputs, [output], attributes).Name = output;
+        g.AddInitializer("w1", Random(8 * 3 * 9, seed, 0.4f), 8, 3, 3, 3);
+        g.AddInitializer("b1", Random(8, seed + 1, 0.2f), 8);
+        Node("Conv", ["x", "w1", "b1"], "c1", OnnxAttribute.Ints("pads", 1, 1, 1, 1));
+        g.AddInitializer("three", [3f]);
+        g.AddInitializer("six", [6f]);
+        g.AddInitializer("zero", [0f]);
+        Node("Add", ["c1", "three"], "hs_add");
+        Node("Clip", ["hs_add", "zero", "six"], "hs_clip");
+        Node("Mul", ["c1", "hs_clip"], "hs_mul");
+        Node("Div", ["hs_mul", "six"], "h1");
+        g.AddInitializer("w2", Random(8 * 9, seed + 2, 0.4f), 8, 1, 3, 3);
+        g.AddInitializer("b2", Random(8, seed + 3, 0.2f), 8);
+        Node("Conv", ["h1", "w2", "b2"], "c2", OnnxAttribute.Ints("pads", 1, 1, 1, 1), OnnxAttribute.Int("group", 8));
+        Node("Add", ["c2", "h1"], "res");
+        Node("MaxPool", ["res"], "mp", OnnxAttribute.Ints("kernel_shape", 2, 2), OnnxAttribute.Ints("strides", 2, 2));
+        Node("GlobalAveragePool", ["mp"], "se_gap");
+        g.AddInitializer("w3", Random(4 * 8, seed + 4, 0.5f), 4, 8, 1, 1);
+        g.AddInitializer("b3", Random(4, seed + 5, 0.2f), 4);
+        Node("Conv", ["se_gap", "w3", "b3"], "se_c1");
+        Node("Relu", ["se_c1"], "se_r");
+        g.AddInitializer("w4", Random(8 * 4, seed + 6, 0.5f), 8, 4, 1, 1);
+        g.AddInitializer("b4", Random(8, seed + 7, 0.2f), 8);
+        Node("Conv", ["se_r", "w4", "b4"], "se_c2");
+        Node("HardSigmoid", ["se_c2"], "se_hs", OnnxAttribute.Float("alpha", 0.2f), OnnxAttribute.Float("beta", 0.5f));
+        Node("Mul", ["mp", "se_hs"], "se_mul");
+        Node("Concat", ["se_mul", "mp"], "cat", OnnxAttribute.Int("axis", 1));
+        g.AddInitializer("w5", Random(16 * 16, seed + 8, 0.3f), 16, 16, 1, 1);
+        g.AddInitializer("b5", Random(16, seed + 9, 0.2f), 16);
+        Node("Conv", ["cat", "w5", "b5"], "c5");
+        Node("Relu", ["c5"], "r5");
+        Node("Sigmoid", ["r5"], "sig");
+        Node("Mul", ["r5", "sig"], "swish");
+        Node("AveragePool", ["swish"], "ap", OnnxAttribute.Ints("kernel_shape", 2, 2), OnnxAttribute.Ints("strides", 2, 2));
+        Node("GlobalAveragePool", ["ap"], "gap");
+        Node("Flatten", ["gap"], "flat");
+        g.AddInitializer("wf", Random(4 * 16, seed + 10, 0.5f), 4, 16);
+        g.AddInitializer("bf", Random(4, seed + 11, 0.1f), 4);
+        Node("Gemm", ["flat", "wf", "bf"], "y", OnnxAttribute.Int("transB", 1));
+        g.AddFloatOutput("y", 4);
+        return g.ToBytes();
+    }
+
     public static float[] Run(byte[] model, string input, float[] data, long[] shape, GraphOptimizationLevel level = GraphOptimizationLevel.ORT_ENABLE_ALL)
     {
         using var options = new SessionOptions { GraphOptimizationLevel = level };
