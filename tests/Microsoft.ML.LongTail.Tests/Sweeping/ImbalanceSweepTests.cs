@@ -42,6 +42,13 @@ public sealed class ImbalanceSweepTests : IDisposable
         Deterministic = true, Silent = true, Verbose = false,
     }), SweepParameter.Choice("iterations", 20, 40));
 
+    /// <summary>A trainer that cannot split (a leaf needs more rows than a fold has): it predicts the head class only.</summary>
+    private static SweepTrainer ConstantTrainer() => new("Constant", c => c.Context.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
+    {
+        LabelColumnName = c.LabelColumnName, FeatureColumnName = c.FeatureColumnName, ExampleWeightColumnName = c.ExampleWeightColumnName,
+        NumberOfIterations = 2, MinimumExampleCountPerLeaf = 1000, NumberOfThreads = 1, Deterministic = true, Silent = true, Verbose = false,
+    }));
+
     private static ImbalanceSweepOptions Options(MLContext ml) => new()
     {
         Featurizer = ml.Transforms.Concatenate("Features", "X", "Y"),
@@ -193,12 +200,7 @@ public sealed class ImbalanceSweepTests : IDisposable
     {
         var ml = new MLContext(1);
         var options = Options(ml);
-        // A trainer that cannot split (a leaf needs more rows than a fold has): it predicts the head class only.
-        var constant = new SweepTrainer("Constant", c => c.Context.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
-        {
-            LabelColumnName = c.LabelColumnName, FeatureColumnName = c.FeatureColumnName, ExampleWeightColumnName = c.ExampleWeightColumnName,
-            NumberOfIterations = 2, MinimumExampleCountPerLeaf = 1000, NumberOfThreads = 1, Deterministic = true, Silent = true, Verbose = false,
-        }));
+        var constant = ConstantTrainer();
         // The weak trainer is listed first, so its baseline runs first: the order after the baselines comes from the scores.
         options.Trainers = [constant, LightGbm()];
         options.Strategies = [SweepStrategy.None(), SweepStrategy.ClassBalancedWeights(), SweepStrategy.RandomOverSampling()];
@@ -257,11 +259,7 @@ public sealed class ImbalanceSweepTests : IDisposable
     {
         var ml = new MLContext(1);
         var options = Options(ml);
-        var constant = new SweepTrainer("Constant", c => c.Context.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
-        {
-            LabelColumnName = c.LabelColumnName, FeatureColumnName = c.FeatureColumnName, ExampleWeightColumnName = c.ExampleWeightColumnName,
-            NumberOfIterations = 2, MinimumExampleCountPerLeaf = 1000, NumberOfThreads = 1, Deterministic = true, Silent = true, Verbose = false,
-        }));
+        var constant = ConstantTrainer();
         options.Trainers = [constant, LightGbm(), SweepTrainer.SdcaMaximumEntropy()];
         options.Strategies = [SweepStrategy.None(), SweepStrategy.ClassBalancedWeights(), SweepStrategy.RandomOverSampling()];
         options.MaxTrials = 12;
