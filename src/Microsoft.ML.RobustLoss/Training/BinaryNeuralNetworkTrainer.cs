@@ -74,9 +74,9 @@ public sealed class BinaryNeuralNetworkTrainer : IEstimator<ITransformer>
         g.AddMetadata("trainer", Name).AddMetadata("loss", o.Loss.ToString());
 
         var onnx = OnnxScoring.CreateEstimator(_mlContext, g.ToBytes(), [ScoringChain.ScoreName], [o.FeatureColumnName]);
-        return ScoringChain.Fit(input, onnx, ToVector(),
-            (Func<DataViewSchema, ITransformer>)(schema => ScalarScore.Binary(_mlContext, schema, ScoringChain.ScalarInputName)),
-            ScalarScore.Probability(_mlContext), Drop());
+        return ScoringChain.Fit(input, onnx, ScalarScore.Input(_mlContext),
+            (Func<DataViewSchema, ITransformer>)(schema => ScalarScore.Binary(_mlContext, schema)),
+            ScalarScore.Probability(_mlContext), ScalarScore.DropTemporaries(_mlContext));
     }
 
     /// <summary>The output schema: <c>Score</c> (the logit) and <c>Probability</c>, scalar <see cref="float"/>s, and
@@ -90,14 +90,8 @@ public sealed class BinaryNeuralNetworkTrainer : IEstimator<ITransformer>
         MulticlassNeuralNetworkTrainer.Find(inputSchema, o.LabelColumnName, "label");
         var onnx = OnnxScoring.CreateEstimator(_mlContext, ScoringChain.Placeholder(o.FeatureColumnName, ScoringChain.ScoreName),
             [ScoringChain.ScoreName], [o.FeatureColumnName]);
-        return ScoringChain.Schema(inputSchema, onnx, ToVector(), ScalarScore.BinarySchema(_mlContext, ScoringChain.ScalarInputName, o.LabelColumnName), Drop());
+        return ScoringChain.Schema(inputSchema, onnx, ScalarScore.Input(_mlContext), ScalarScore.BinarySchema(_mlContext, o.LabelColumnName), ScalarScore.DropTemporaries(_mlContext));
     }
-
-    // ONNX's [N, 1] output reaches ML.NET as Vector<Single, 1, 1>; a one-input Concatenate makes it the plain
-    // Vector<Single, 1> a linear model reads.
-    private IEstimator<ITransformer> ToVector() => _mlContext.Transforms.Concatenate(ScoringChain.ScalarInputName, ScoringChain.ScoreName);
-
-    private IEstimator<ITransformer> Drop() => _mlContext.Transforms.DropColumns(ScoringChain.ScoreName, ScoringChain.ScalarInputName);
 
     private static TrainingSet Read(IDataView data, BinaryNeuralNetworkOptions o)
     {

@@ -76,15 +76,9 @@ public sealed class RegressionNeuralNetworkTrainer : IEstimator<ITransformer>
         var onnx = OnnxScoring.CreateEstimator(_mlContext, g.ToBytes(), [ScoringChain.ScoreName], [o.FeatureColumnName]);
         if (outputs > 1)
             return onnx.Append(ScoringChain.Publish(_mlContext, false, ("Score", ScoringChain.ScoreName))).Fit(input);
-        return ScoringChain.Fit(input, onnx, ToVector(),
-            (Func<DataViewSchema, ITransformer>)(schema => ScalarScore.Regression(_mlContext, schema, ScoringChain.ScalarInputName)), Drop());
+        return ScoringChain.Fit(input, onnx, ScalarScore.Input(_mlContext),
+            (Func<DataViewSchema, ITransformer>)(schema => ScalarScore.Regression(_mlContext, schema)), ScalarScore.DropTemporaries(_mlContext));
     }
-
-    // ONNX's [N, 1] output reaches ML.NET as Vector<Single, 1, 1>; a one-input Concatenate makes it the plain
-    // Vector<Single, 1> a linear model reads.
-    private IEstimator<ITransformer> ToVector() => _mlContext.Transforms.Concatenate(ScoringChain.ScalarInputName, ScoringChain.ScoreName);
-
-    private IEstimator<ITransformer> Drop() => _mlContext.Transforms.DropColumns(ScoringChain.ScoreName, ScoringChain.ScalarInputName);
 
     /// <summary>The output schema: <c>Score</c>, a scalar <see cref="float"/>, or a vector of one per quantile for
     /// <see cref="RegressionLoss.Quantile"/> with several quantiles.</summary>
@@ -99,7 +93,7 @@ public sealed class RegressionNeuralNetworkTrainer : IEstimator<ITransformer>
         // Quantiles is checked in Fit; here it only decides between a scalar and a vector Score.
         if (_options.Loss == RegressionLoss.Quantile && (_options.Quantiles?.Length ?? 3) > 1)
             return onnx.Append(ScoringChain.Publish(_mlContext, false, ("Score", ScoringChain.ScoreName))).GetOutputSchema(inputSchema);
-        return ScoringChain.Schema(inputSchema, onnx, ToVector(), ScalarScore.RegressionSchema(_mlContext, ScoringChain.ScalarInputName, _options.LabelColumnName), Drop());
+        return ScoringChain.Schema(inputSchema, onnx, ScalarScore.Input(_mlContext), ScalarScore.RegressionSchema(_mlContext, _options.LabelColumnName), ScalarScore.DropTemporaries(_mlContext));
     }
 
     private static Func<Tensor, Tensor, int, Tensor> CreateLoss(RegressionNeuralNetworkOptions o, Tensor quantiles)

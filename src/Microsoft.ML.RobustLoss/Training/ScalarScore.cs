@@ -22,20 +22,20 @@ internal static class ScalarScore
 {
     private const BindingFlags Flags = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
 
-    /// <summary>A regression transformer whose scalar <c>Score</c> is the single slot of <paramref name="column"/>.</summary>
-    public static ITransformer Regression(MLContext mlContext, DataViewSchema schema, string column)
+    /// <summary>A regression transformer whose scalar <c>Score</c> is the single slot of <see cref="ScoringChain.ScalarInputName"/>.</summary>
+    public static ITransformer Regression(MLContext mlContext, DataViewSchema schema)
     {
         var weights = new VBuffer<float>(1, [1f]);
         var model = (LinearRegressionModelParameters)Construct(typeof(LinearRegressionModelParameters),
             [typeof(IHostEnvironment), typeof(VBuffer<float>).MakeByRefType(), typeof(float)], mlContext, weights, 0f);
         return (ITransformer)Construct(typeof(RegressionPredictionTransformer<LinearRegressionModelParameters>),
             [typeof(IHostEnvironment), typeof(LinearRegressionModelParameters), typeof(DataViewSchema), typeof(string)],
-            mlContext, model, schema, column);
+            mlContext, model, schema, ScoringChain.ScalarInputName);
     }
 
-    /// <summary>A binary transformer whose scalar <c>Score</c> is the single slot of <paramref name="column"/> (a logit) and
-    /// whose <c>PredictedLabel</c> is <c>Score &gt; 0</c>; append <see cref="Probability"/> for <c>Probability</c>.</summary>
-    public static ITransformer Binary(MLContext mlContext, DataViewSchema schema, string column)
+    /// <summary>A binary transformer whose scalar <c>Score</c> is the single slot of <see cref="ScoringChain.ScalarInputName"/>
+    /// (a logit) and whose <c>PredictedLabel</c> is <c>Score &gt; 0</c>; append <see cref="Probability"/> for <c>Probability</c>.</summary>
+    public static ITransformer Binary(MLContext mlContext, DataViewSchema schema)
     {
         var weights = new VBuffer<float>(1, [1f]);
         var model = (LinearBinaryModelParameters)Construct(typeof(LinearBinaryModelParameters),
@@ -43,8 +43,18 @@ internal static class ScalarScore
             mlContext, weights, 0f, null);
         return (ITransformer)Construct(typeof(BinaryPredictionTransformer<LinearBinaryModelParameters>),
             [typeof(IHostEnvironment), typeof(LinearBinaryModelParameters), typeof(DataViewSchema), typeof(string), typeof(float), typeof(string)],
-            mlContext, model, schema, column, 0f, "Score");
+            mlContext, model, schema, ScoringChain.ScalarInputName, 0f, "Score");
     }
+
+    /// <summary>ONNX's <c>[N, 1]</c> network output reaches ML.NET as <c>Vector&lt;Single, 1, 1&gt;</c>; a one-input
+    /// <c>Concatenate</c> makes it the plain <c>Vector&lt;Single, 1&gt;</c> (<see cref="ScoringChain.ScalarInputName"/>) a
+    /// linear model reads.</summary>
+    public static IEstimator<ITransformer> Input(MLContext mlContext) =>
+        mlContext.Transforms.Concatenate(ScoringChain.ScalarInputName, ScoringChain.ScoreName);
+
+    /// <summary>Drops the network output and the linear model's input once the scalar columns are written.</summary>
+    public static IEstimator<ITransformer> DropTemporaries(MLContext mlContext) =>
+        mlContext.Transforms.DropColumns(ScoringChain.ScoreName, ScoringChain.ScalarInputName);
 
     /// <summary>The sigmoid of <c>Score</c> as <c>Probability</c>: ML.NET's Platt calibrator computes
     /// <c>1 / (1 + exp(slope * Score + offset))</c>.</summary>
@@ -53,12 +63,12 @@ internal static class ScalarScore
 
     /// <summary>Public stand-ins with the same output columns, for <c>GetOutputSchema</c> (they need the label column,
     /// which the network's own schema check requires anyway).</summary>
-    public static IEstimator<ITransformer> RegressionSchema(MLContext mlContext, string column, string label) =>
-        mlContext.Regression.Trainers.OnlineGradientDescent(labelColumnName: label, featureColumnName: column);
+    public static IEstimator<ITransformer> RegressionSchema(MLContext mlContext, string label) =>
+        mlContext.Regression.Trainers.OnlineGradientDescent(labelColumnName: label, featureColumnName: ScoringChain.ScalarInputName);
 
     /// <inheritdoc cref="RegressionSchema"/>
-    public static IEstimator<ITransformer> BinarySchema(MLContext mlContext, string column, string label) =>
-        mlContext.BinaryClassification.Trainers.AveragedPerceptron(labelColumnName: label, featureColumnName: column).Append(Probability(mlContext));
+    public static IEstimator<ITransformer> BinarySchema(MLContext mlContext, string label) =>
+        mlContext.BinaryClassification.Trainers.AveragedPerceptron(labelColumnName: label, featureColumnName: ScoringChain.ScalarInputName).Append(Probability(mlContext));
 
     private static object Construct(Type type, Type[] parameters, params object?[] arguments)
     {
