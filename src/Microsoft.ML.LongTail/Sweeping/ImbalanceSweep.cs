@@ -245,9 +245,9 @@ public static class ImbalanceSweep
         var baseline = pairs.Take(options.Trainers.Count(t => options.Strategies[0].Supports(t))).ToArray();
         var rest = pairs.Skip(baseline.Length).ToArray();
         random.Shuffle(rest);
-        foreach (var (s, t) in baseline)
+        Candidate AtDefaults((SweepStrategy Strategy, SweepTrainer Trainer) p) => new(p.Strategy, p.Trainer, Defaults(p.Strategy.Parameters), Defaults(p.Trainer.Parameters));
+        foreach (var c in baseline.Select(AtDefaults))
         {
-            var c = new Candidate(s, t, Defaults(s.Parameters), Defaults(t.Parameters));
             if (seen.Add(Key(c)))
                 yield return c;
         }
@@ -259,7 +259,6 @@ public static class ImbalanceSweep
         // exploration slots, ahead of random draws, so a short budget is not spent on them.
         var ranked = rest.OrderByDescending(p => BaselineScore(p.Trainer)).ThenBy(p => trainerSeconds.GetValueOrDefault(p.Trainer.Name)).ToArray();
         var leaders = ranked.Select(p => p.Trainer).Distinct().Take(LeadingTrainers).ToHashSet();
-        Candidate AtDefaults((SweepStrategy Strategy, SweepTrainer Trainer) p) => new(p.Strategy, p.Trainer, Defaults(p.Strategy.Parameters), Defaults(p.Trainer.Parameters));
         var leading = new Queue<Candidate>(ranked.Where(p => leaders.Contains(p.Trainer)).Select(AtDefaults));
         var deferred = new Queue<Candidate>(ranked.Where(p => !leaders.Contains(p.Trainer)).Select(AtDefaults));
         Candidate? Next(Queue<Candidate> queue)
