@@ -187,9 +187,16 @@ public class ConformalThresholdChainTests : IDisposable
         Assert.Equal(!stock, Flatten(model).Any(t => t is OnnxTransformer));
         if (conditioning == ConformalConditioning.Mondrian)
             Assert.Contains(float.PositiveInfinity, predictor.Thresholds);
+        AssertSetsMatchManaged(model, data, predictor, scores);
+    }
+
+    /// <summary>Every slot of the compiled chain's <c>PredictionSet</c> equals the managed predictor's set.</summary>
+    private static void AssertSetsMatchManaged(ITransformer model, IDataView data, ConformalSetPredictor predictor, float[] scores)
+    {
         var sets = model.Transform(data).GetColumn<float[]>("PredictionSet").ToArray();
         var managed = new bool[scores.Length];
         predictor.PredictBatch(scores, managed);
+        Assert.Equal(scores.Length / K, sets.Length);
         for (int i = 0; i < sets.Length; i++)
             for (int j = 0; j < K; j++)
                 Assert.True((sets[i][j] == 1f) == managed[i * K + j], $"row {i}, class {j}");
@@ -204,12 +211,7 @@ public class ConformalThresholdChainTests : IDisposable
         var estimator = ml.MulticlassClassification.ConformalRiskControl(loss: ConformalLoss.Miscoverage);
         var model = estimator.Fit(data);
         Assert.DoesNotContain(Flatten(model), t => t is OnnxTransformer);
-        var sets = model.Transform(data).GetColumn<float[]>("PredictionSet").ToArray();
-        var managed = new bool[scores.Length];
-        estimator.LastCalibration!.PredictBatch(scores, managed);
-        for (int i = 0; i < sets.Length; i++)
-            for (int j = 0; j < K; j++)
-                Assert.Equal(managed[i * K + j], sets[i][j] == 1f);
+        AssertSetsMatchManaged(model, data, estimator.LastCalibration!, scores);
     }
 
     [Fact]
@@ -236,12 +238,7 @@ public class ConformalThresholdChainTests : IDisposable
         var estimator = ml.MulticlassClassification.ConformalClassifier(new ConformalClassifierOptions { Conditioning = ConformalConditioning.Mondrian });
         var model = estimator.Fit(data);
         Assert.DoesNotContain(Flatten(model), t => t is OnnxTransformer);
-        var sets = model.Transform(data).GetColumn<float[]>("PredictionSet").ToArray();
-        var managed = new bool[scores.Length];
-        estimator.LastCalibration!.PredictBatch(scores, managed);
-        for (int i = 0; i < sets.Length; i++)
-            for (int j = 0; j < K; j++)
-                Assert.Equal(managed[i * K + j], sets[i][j] == 1f);
+        AssertSetsMatchManaged(model, data, estimator.LastCalibration!, scores);
     }
 
     [Fact]
