@@ -13,7 +13,7 @@ namespace LongTail.Bench;
 /// <c>train --loss ce|weighted-ce|focal|cb-focal|ldam-drw|balanced-softmax|logit-adjusted|equalization --train TRAIN.csv
 /// --test TEST.csv --label Label --epochs N --seed 1 [--hidden 256,128] [--batch 256] [--lr 1e-3] [--threads 2]
 /// [--scale 255] [--mode ours|bare|both] [--tau 1] [--drw-epoch N] [--sampling uniform|class-balanced|square-root]
-/// [--retrain-epochs 0]</c>: trains the multiclass neural-network trainer (an MLP on the raw feature
+/// [--retrain-epochs 0] [--precision fp32|fp16|bf16]</c>: trains the multiclass neural-network trainer (an MLP on the raw feature
 /// columns) and evaluates it on the test file. Prints one JSON line: balanced accuracy, macro-F1, many/medium/few-shot
 /// accuracy (training counts: more than 100 / 20 to 100 / fewer than 20 rows), the mean recall of the three rarest training
 /// classes, and <c>seconds_per_epoch</c> (median over epochs after the first, as the PyTorch peer measures it).
@@ -32,7 +32,7 @@ public static class TrainCommand
 {
     public static int Run(string[] args)
     {
-        var a = new BenchArgs(args, "loss", "train", "test", "label", "epochs", "seed", "hidden", "batch", "lr", "threads", "scale", "mode", "tau", "drw-epoch", "sampling", "retrain-epochs");
+        var a = new BenchArgs(args, "loss", "train", "test", "label", "epochs", "seed", "hidden", "batch", "lr", "threads", "scale", "mode", "tau", "drw-epoch", "sampling", "retrain-epochs", "precision");
         string lossName = a.Require("loss"), trainPath = a.Require("train"), testPath = a.Require("test"), label = a.Get("label") ?? "Label";
         int epochs = a.GetInt("epochs", 10), seed = a.GetInt("seed", 1), batch = a.GetInt("batch", 256), threads = a.GetInt("threads", 2);
         double lr = GetDouble(a, "lr", 1e-3), scale = GetDouble(a, "scale", 1);
@@ -89,6 +89,13 @@ public static class TrainCommand
                 var other => throw new BenchArgumentException($"--sampling must be uniform, class-balanced or square-root; got '{other}'."),
             },
             ClassifierRetrainingEpochs = a.GetInt("retrain-epochs", 0),
+            MixedPrecision = (a.Get("precision") ?? "fp32") switch
+            {
+                "fp32" => MixedPrecision.None,
+                "fp16" => MixedPrecision.Float16,
+                "bf16" => MixedPrecision.BFloat16,
+                var other => throw new BenchArgumentException($"--precision must be fp32, fp16 or bf16; got '{other}'."),
+            },
         };
         var trainData = LabeledFeatures.Read(train, "Label", "Features");
         var bareTimes = new List<double>();
@@ -135,6 +142,7 @@ public static class TrainCommand
             drw_epoch = options.DeferredReweightingEpoch,
             sampling = options.Sampling.ToString(),
             retrain_epochs = options.ClassifierRetrainingEpochs,
+            precision = a.Get("precision") ?? "fp32",
             accuracy = metrics.Accuracy,
             balanced_accuracy = metrics.BalancedAccuracy,
             macro_f1 = metrics.MacroF1Score,

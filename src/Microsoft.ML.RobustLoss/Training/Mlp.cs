@@ -50,12 +50,28 @@ internal sealed class Mlp : nn.Module<Tensor, Tensor>
 
     public int Outputs { get; }
 
+    /// <summary>The reduced type of the linear layers' products in training mode (mixed precision), or <see langword="null"/>
+    /// for float32. Evaluation mode (validation, prediction) always computes in float32, as the exported model does.</summary>
+    public ScalarType? TrainingComputeType { get; set; }
+
+    private ScalarType? ComputeType => training ? TrainingComputeType : null;
+
+    /// <summary>A linear layer, in the reduced type under mixed precision: input, weight and bias are cast per call (the casts are
+    /// differentiable, so the float32 master weights receive float32 gradients), as autocast does for matrix products.</summary>
+    private Tensor Linear(Linear layer, Tensor x) => ComputeType is ScalarType type
+        ? F.linear(x.to(type), layer.weight!.to(type), layer.bias?.to(type))
+        : layer.forward(x);
+
     /// <summary>The last hidden representation (the input itself for a linear model).</summary>
     public Tensor Body(Tensor x)
     {
         for (int i = 0; i < _hidden.Count; i++)
         {
-            x = _norms[i].forward(_hidden[i].forward(x));
+            x = Linear(_hidden[i], x);
+            // Normalisation runs in float32 (autocast's policy for batch and layer norm); activations keep the reduced type.
+            if (ComputeType is not null && _normalization != NeuralNetworkNormalization.None)
+                x = x.to(ScalarType.Float32);
+            x = _norms[i].forward(x);
             x = _activation switch
             {
                 NeuralNetworkActivation.Gelu => F.gelu(x),
@@ -69,7 +85,15 @@ internal sealed class Mlp : nn.Module<Tensor, Tensor>
         return x;
     }
 
-    public override Tensor forward(Tensor x) => Head.forward(Body(x));
+    /// <summary>The logits, always float32 (losses are computed in float32).</summary>
+    public override Tensor forward(Tensor x) => HeadForward(Body(x));
+
+    /// <summary>The output layer on a hidden representation; float32 logits.</summary>
+    public Tensor HeadForward(Tensor h)
+    {
+        var logits = Linear(Head, h);
+        return logits.dtype == ScalarType.Float32 ? logits : logits.to(ScalarType.Float32);
+    }
 
     /// <summary>The hidden parameters (everything but the output layer).</summary>
     public IEnumerable<Parameter> BodyParameters() =>

@@ -75,6 +75,8 @@ internal static class NetworkTrainer
             throw new ArgumentOutOfRangeException(nameof(o.EarlyStoppingPatience), "EarlyStoppingPatience must be at least 1 when set.");
         if (o.NumberOfThreads is < 1)
             throw new ArgumentOutOfRangeException(nameof(o.NumberOfThreads), "NumberOfThreads must be at least 1 when set.");
+        if (!Enum.IsDefined(o.MixedPrecision))
+            throw new ArgumentOutOfRangeException(nameof(o.MixedPrecision), o.MixedPrecision, "MixedPrecision must be None, Float16 or BFloat16.");
         if (o.EarlyStoppingPatience is not null && o.ValidationData is null && o.ValidationFraction == 0)
             throw new ArgumentException("EarlyStoppingPatience needs validation rows: set ValidationData or ValidationFraction.", nameof(o.EarlyStoppingPatience));
     }
@@ -116,6 +118,12 @@ internal static class NetworkTrainer
         var device = ResolveDevice(o.Device);
         using var channel = environment.Start(name);
         net.to(device);
+        net.TrainingComputeType = o.MixedPrecision switch
+        {
+            MixedPrecision.Float16 => ScalarType.Float16,
+            MixedPrecision.BFloat16 => ScalarType.BFloat16,
+            _ => null,
+        };
 
         var run = new Run(o, net, train, validation, objective, device, channel, name);
         run.Stage(1, o.Epochs, net.parameters(), new BatchSampler(train, sampling), objective.Loss, random, bodyFrozen: false);
@@ -129,6 +137,7 @@ internal static class NetworkTrainer
             foreach (var p in net.BodyParameters())
                 p.requires_grad = true;
         }
+        net.TrainingComputeType = null;
         net.to(torch.CPU);
         net.eval();
         foreach (var (key, tensor) in net.state_dict())
@@ -177,6 +186,7 @@ internal static class NetworkTrainer
             int sinceBest = 0;
             long step = 0;
             double lr = o.LearningRate;
+            var scaler = o.MixedPrecision == MixedPrecision.Float16 ? new DynamicLossScaler() : null;
 
             for (int epoch = 1; epoch <= epochs && !Cancelled; epoch++)
             {
@@ -227,14 +237,19 @@ internal static class NetworkTrainer
                         throw new InvalidOperationException(
                             $"{name}: the training loss became {value} in epoch {epoch}{(stage == 2 ? " of the classifier re-training stage" : "")} " +
                             $"(mini-batch {start / o.BatchSize + 1}, learning rate {lr:G4}). Lower LearningRate, set GradientClipNorm, or check the features' scale.");
-                    batchLoss.backward();
-                    if (o.SamRho > 0)
-                        SamSecondStep(trainable, x, y, epoch, loss, bodyFrozen);
-                    if (o.GradientClipValue is double clipValue)
-                        nn.utils.clip_grad_value_(trainable, clipValue);
-                    if (o.GradientClipNorm is double clipNorm)
-                        nn.utils.clip_grad_norm_(trainable, clipNorm);
-                    optimizer.step();
+                    Backward(batchLoss, scaler);
+                    // SAM's ascent direction is scale-invariant, so it can use the scaled gradients, but not overflowed ones.
+                    if (o.SamRho > 0 && (scaler is null || DynamicLossScaler.GradientsAreFinite(trainable)))
+                        SamSecondStep(trainable, x, y, epoch, loss, bodyFrozen, scaler);
+                    // Float16: unscale the gradients before clipping, or skip a step whose gradients overflowed.
+                    if (scaler is null || scaler.UnscaleOrSkip(trainable))
+                    {
+                        if (o.GradientClipValue is double clipValue)
+                            nn.utils.clip_grad_value_(trainable, clipValue);
+                        if (o.GradientClipNorm is double clipNorm)
+                            nn.utils.clip_grad_norm_(trainable, clipNorm);
+                        optimizer.step();
+                    }
                     lossSum += value * b;
                     seen += b;
                 }
@@ -276,6 +291,8 @@ internal static class NetworkTrainer
                 foreach (var t in best.Values)
                     t.Dispose();
             }
+            if (scaler is { SkippedSteps: > 0 })
+                Log($"{name}: float16 loss scaling skipped {scaler.SkippedSteps} steps whose gradients overflowed; final scale {scaler.Scale:G}.");
             if (Cancelled)
                 Log($"{name}: cancelled; keeping the {(best is null ? "last" : "best validated")} weights.");
         }
@@ -290,7 +307,18 @@ internal static class NetworkTrainer
             Tensor h;
             using (torch.no_grad())
                 h = net.Body(x);
-            return net.Head.forward(h);
+            return net.HeadForward(h);
+        }
+
+        private static void Backward(Tensor loss, DynamicLossScaler? scaler)
+        {
+            if (scaler is null)
+            {
+                loss.backward();
+                return;
+            }
+            using var scaled = loss * scaler.Scale;
+            scaled.backward();
         }
 
         private void SetBodyEval()
@@ -303,7 +331,8 @@ internal static class NetworkTrainer
         }
 
         /// <summary>SAM (Foret et al. 2021): move to w + rho g / |g|, take the gradient there, come back; the optimiser then steps with it.</summary>
-        private void SamSecondStep(List<Parameter> trainable, Tensor x, Tensor y, int epoch, Func<Tensor, Tensor, int, Tensor> loss, bool bodyFrozen)
+        private void SamSecondStep(List<Parameter> trainable, Tensor x, Tensor y, int epoch, Func<Tensor, Tensor, int, Tensor> loss, bool bodyFrozen,
+            DynamicLossScaler? scaler)
         {
             var withGrad = trainable.Where(p => p.grad is not null).ToList();
             var perturbations = new List<Tensor>(withGrad.Count);
@@ -320,7 +349,7 @@ internal static class NetworkTrainer
             }
             foreach (var p in withGrad)
                 p.grad!.zero_();
-            loss(Forward(x, bodyFrozen), y, epoch).backward();
+            Backward(loss(Forward(x, bodyFrozen), y, epoch), scaler);
             using (torch.no_grad())
             {
                 for (int i = 0; i < withGrad.Count; i++)

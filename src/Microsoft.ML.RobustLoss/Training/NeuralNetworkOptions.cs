@@ -78,6 +78,26 @@ public enum TrainingDevice
     Cuda,
 }
 
+/// <summary>Mixed-precision training: the reduced floating-point type of the matrix products.</summary>
+/// <remarks>As PyTorch's automatic mixed precision does: the linear layers' products (forward and backward) run in the reduced
+/// type; the master weights, the optimiser state, normalisation layers and the loss stay in float32, so the trained model, its
+/// ONNX export and scoring are float32 as always.</remarks>
+public enum MixedPrecision
+{
+    /// <summary>Everything in float32.</summary>
+    None,
+
+    /// <summary>IEEE half precision, with dynamic loss scaling (as PyTorch's <c>GradScaler</c>): the loss is multiplied by a scale
+    /// (initially 2^16) before the backward pass so that small gradients do not flush to zero; a step whose gradients overflow
+    /// is skipped and the scale halved; after 2,000 steps without overflow the scale doubles. Fast on CUDA tensor cores; on
+    /// the CPU it runs but is usually slower than float32.</summary>
+    Float16,
+
+    /// <summary>bfloat16 (float32's range, 8 significant bits): no loss scaling needed. Fast on CUDA (Ampere and later) and on
+    /// CPUs with bfloat16 instructions (AVX512-BF16, AMX); elsewhere slower than float32.</summary>
+    BFloat16,
+}
+
 /// <summary>The validation metric that picks the best epoch and drives early stopping (classification).</summary>
 public enum ClassificationValidationMetric
 {
@@ -182,6 +202,10 @@ public abstract class NeuralNetworkOptionsBase
 
     /// <summary>Where to train. Default <see cref="TrainingDevice.Auto"/>. Scoring always runs through ONNX Runtime on the CPU.</summary>
     public TrainingDevice Device { get; set; } = TrainingDevice.Auto;
+
+    /// <summary>Mixed-precision training (see <see cref="RobustLoss.MixedPrecision"/>). Default <see cref="MixedPrecision.None"/>.
+    /// Validation and the trained model are float32 either way.</summary>
+    public MixedPrecision MixedPrecision { get; set; } = MixedPrecision.None;
 
     /// <summary>TorchSharp's intra-op CPU threads (process-wide, <c>torch.set_num_threads</c>), or <see langword="null"/>
     /// (default) to leave it as it is.</summary>
