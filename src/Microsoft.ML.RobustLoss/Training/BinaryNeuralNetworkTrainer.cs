@@ -1,3 +1,4 @@
+using Microsoft.ML.Quantize;
 using Microsoft.ML.Data;
 using Microsoft.ML.LongTail.Data;
 using Microsoft.ML.LongTail.Onnx;
@@ -36,6 +37,10 @@ public sealed class BinaryNeuralNetworkTrainer : IEstimator<ITransformer>
 
     private readonly Microsoft.ML.Runtime.IHostEnvironment _environment;
 
+    /// <summary>What the quantization of the last fitted network did (<see cref="NeuralNetworkOptionsBase.Quantization"/>), or
+    /// <see langword="null"/> when it was not quantized.</summary>
+    public QuantizationReport? LastQuantizationReport { get; private set; }
+
     /// <summary>Trains the network on <paramref name="input"/> and returns its stock scoring chain.</summary>
     /// <param name="input">Training data with a Boolean label and the feature column.</param>
     /// <exception cref="ArgumentException">A column is missing or mistyped, or an option is out of range or does not fit the loss.</exception>
@@ -73,7 +78,9 @@ public sealed class BinaryNeuralNetworkTrainer : IEstimator<ITransformer>
         g.AddFloatOutput(ScoringChain.ScoreName, 1);
         g.AddMetadata("trainer", Name).AddMetadata("loss", o.Loss.ToString());
 
-        var onnx = OnnxScoring.CreateEstimator(_mlContext, g.ToBytes(), [ScoringChain.ScoreName], [o.FeatureColumnName]);
+        var onnx = OnnxScoring.CreateEstimator(_mlContext, NetworkTrainer.ScoringGraph(Name, o, g.ToBytes(), input, out var quantization), [ScoringChain.ScoreName], [o.FeatureColumnName]);
+
+        LastQuantizationReport = quantization;
         return ScoringChain.Fit(input, onnx, ScalarScore.Input(_mlContext),
             (Func<DataViewSchema, ITransformer>)(schema => ScalarScore.Binary(_mlContext, schema)),
             ScalarScore.Probability(_mlContext), ScalarScore.DropTemporaries(_mlContext));

@@ -1,3 +1,4 @@
+using Microsoft.ML.Quantize;
 using Microsoft.ML.Data;
 using Microsoft.ML.LongTail.Data;
 using Microsoft.ML.LongTail.Onnx;
@@ -38,6 +39,10 @@ public sealed class MulticlassNeuralNetworkTrainer : IEstimator<ITransformer>
     }
 
     private readonly Microsoft.ML.Runtime.IHostEnvironment _environment;
+
+    /// <summary>What the quantization of the last fitted network did (<see cref="NeuralNetworkOptionsBase.Quantization"/>), or
+    /// <see langword="null"/> when it was not quantized.</summary>
+    public QuantizationReport? LastQuantizationReport { get; private set; }
 
     /// <summary>Trains the network on <paramref name="input"/> and returns its stock scoring chain.</summary>
     /// <param name="input">Training data with the label and feature columns.</param>
@@ -80,7 +85,9 @@ public sealed class MulticlassNeuralNetworkTrainer : IEstimator<ITransformer>
         ScoringChain.AddArgMaxInput(g, ScoringChain.ScoreName, gather);
         g.AddMetadata("trainer", Name).AddMetadata("loss", o.Loss.ToString());
 
-        var onnx = OnnxScoring.CreateEstimator(_mlContext, g.ToBytes(), [ScoringChain.ScoreName, ScoringChain.ArgMaxInputName], [o.FeatureColumnName]);
+        var onnx = OnnxScoring.CreateEstimator(_mlContext, NetworkTrainer.ScoringGraph(Name, o, g.ToBytes(), input, out var quantization), [ScoringChain.ScoreName, ScoringChain.ArgMaxInputName], [o.FeatureColumnName]);
+
+        LastQuantizationReport = quantization;
         var parts = new List<object> { onnx, kmeans, ScoringChain.Publish(_mlContext, true, ("Score", ScoringChain.ScoreName)) };
         if (KeyNames(input.Schema[data.LabelColumnName], data.Label) is { } names)
             parts.Add(NameKeys(names));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Microsoft.ML.Quantize;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -144,6 +145,23 @@ internal static class NetworkTrainer
         {
             if (tensor.is_floating_point() && !torch.isfinite(tensor).all().item<bool>())
                 throw new InvalidOperationException($"{name}: the trained network's '{key}' holds non-finite values; lower LearningRate or set GradientClipNorm.");
+        }
+    }
+
+    /// <summary>The scoring graph, quantized when <see cref="NeuralNetworkOptionsBase.Quantization"/> asks for it (static mode
+    /// calibrates on <paramref name="trainingData"/>).</summary>
+    public static byte[] ScoringGraph(string name, NeuralNetworkOptionsBase o, byte[] graph, IDataView trainingData, out QuantizationReport? report)
+    {
+        report = null;
+        if (o.Quantization is not { } q)
+            return graph;
+        try
+        {
+            return OnnxQuantizer.Quantize(graph, q.Mode == QuantizationMode.Static ? trainingData : null, q, out report);
+        }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException)
+        {
+            throw new InvalidOperationException($"{name}: quantizing the trained network ({q.Mode}) failed: {e.Message}", e);
         }
     }
 

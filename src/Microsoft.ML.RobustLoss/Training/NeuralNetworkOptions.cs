@@ -1,3 +1,5 @@
+using Microsoft.ML.Quantize;
+
 namespace Microsoft.ML.RobustLoss;
 
 /// <summary>The non-linearity after each hidden layer.</summary>
@@ -206,6 +208,14 @@ public abstract class NeuralNetworkOptionsBase
     /// <summary>Mixed-precision training (see <see cref="RobustLoss.MixedPrecision"/>). Default <see cref="MixedPrecision.None"/>.
     /// Validation and the trained model are float32 either way.</summary>
     public MixedPrecision MixedPrecision { get; set; } = MixedPrecision.None;
+
+    /// <summary>Post-training quantization of the exported network with <c>Microsoft.ML.Quantize</c> (int8 static QDQ or dynamic,
+    /// weight-only int4), or <see langword="null"/> (default) to score it in float32. Static mode calibrates on the training
+    /// data given to <c>Fit</c> (its feature column, up to <see cref="OnnxQuantizationOptions.MaxCalibrationRows"/> rows; set
+    /// <see cref="OnnxQuantizationOptions.RowsPerClass"/> and <see cref="OnnxQuantizationOptions.LabelColumnName"/> for
+    /// class-balanced calibration). The fitted model then scores the quantized graph; the trainer's
+    /// <c>LastQuantizationReport</c> says what was done.</summary>
+    public OnnxQuantizationOptions? Quantization { get; set; }
 
     /// <summary>TorchSharp's intra-op CPU threads (process-wide, <c>torch.set_num_threads</c>), or <see langword="null"/>
     /// (default) to leave it as it is.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.ML.Quantize;
 using Microsoft.ML.Data;
 using Microsoft.ML.LongTail.Onnx;
 using TorchSharp;
@@ -33,6 +34,10 @@ public sealed class RegressionNeuralNetworkTrainer : IEstimator<ITransformer>
     }
 
     private readonly Microsoft.ML.Runtime.IHostEnvironment _environment;
+
+    /// <summary>What the quantization of the last fitted network did (<see cref="NeuralNetworkOptionsBase.Quantization"/>), or
+    /// <see langword="null"/> when it was not quantized.</summary>
+    public QuantizationReport? LastQuantizationReport { get; private set; }
 
     /// <summary>Trains the network on <paramref name="input"/> and returns its stock scoring chain.</summary>
     /// <param name="input">Training data with a <see cref="float"/> label and the feature column.</param>
@@ -73,7 +78,8 @@ public sealed class RegressionNeuralNetworkTrainer : IEstimator<ITransformer>
         g.AddNode("Identity", [logits], ScoringChain.ScoreName);
         g.AddFloatOutput(ScoringChain.ScoreName, outputs);
         g.AddMetadata("trainer", Name).AddMetadata("loss", o.Loss.ToString());
-        var onnx = OnnxScoring.CreateEstimator(_mlContext, g.ToBytes(), [ScoringChain.ScoreName], [o.FeatureColumnName]);
+        var onnx = OnnxScoring.CreateEstimator(_mlContext, NetworkTrainer.ScoringGraph(Name, o, g.ToBytes(), input, out var quantization), [ScoringChain.ScoreName], [o.FeatureColumnName]);
+        LastQuantizationReport = quantization;
         if (outputs > 1)
             return onnx.Append(ScoringChain.Publish(_mlContext, false, ("Score", ScoringChain.ScoreName))).Fit(input);
         return ScoringChain.Fit(input, onnx, ScalarScore.Input(_mlContext),
