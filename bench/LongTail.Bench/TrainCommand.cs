@@ -13,7 +13,8 @@ namespace LongTail.Bench;
 /// <c>train --loss ce|weighted-ce|focal|cb-focal|ldam-drw|balanced-softmax|logit-adjusted|equalization --train TRAIN.csv
 /// --test TEST.csv --label Label --epochs N --seed 1 [--hidden 256,128] [--batch 256] [--lr 1e-3] [--threads 2]
 /// [--scale 255] [--mode ours|bare|both] [--tau 1] [--drw-epoch N] [--sampling uniform|class-balanced|square-root]
-/// [--retrain-epochs 0] [--precision fp32|fp16|bf16]</c>: trains the multiclass neural-network trainer (an MLP on the raw feature
+/// [--retrain-epochs 0] [--precision fp32|fp16|bf16]
+/// [--quantize none|static|dynamic|int4]</c>: trains the multiclass neural-network trainer (an MLP on the raw feature
 /// columns) and evaluates it on the test file. Prints one JSON line: balanced accuracy, macro-F1, many/medium/few-shot
 /// accuracy (training counts: more than 100 / 20 to 100 / fewer than 20 rows), the mean recall of the three rarest training
 /// classes, and <c>seconds_per_epoch</c> (median over epochs after the first, as the PyTorch peer measures it).
@@ -32,7 +33,7 @@ public static class TrainCommand
 {
     public static int Run(string[] args)
     {
-        var a = new BenchArgs(args, "loss", "train", "test", "label", "epochs", "seed", "hidden", "batch", "lr", "threads", "scale", "mode", "tau", "drw-epoch", "sampling", "retrain-epochs", "precision");
+        var a = new BenchArgs(args, "loss", "train", "test", "label", "epochs", "seed", "hidden", "batch", "lr", "threads", "scale", "mode", "tau", "drw-epoch", "sampling", "retrain-epochs", "precision", "quantize");
         string lossName = a.Require("loss"), trainPath = a.Require("train"), testPath = a.Require("test"), label = a.Get("label") ?? "Label";
         int epochs = a.GetInt("epochs", 10), seed = a.GetInt("seed", 1), batch = a.GetInt("batch", 256), threads = a.GetInt("threads", 2);
         double lr = GetDouble(a, "lr", 1e-3), scale = GetDouble(a, "scale", 1);
@@ -96,6 +97,14 @@ public static class TrainCommand
                 "bf16" => MixedPrecision.BFloat16,
                 var other => throw new BenchArgumentException($"--precision must be fp32, fp16 or bf16; got '{other}'."),
             },
+            Quantization = (a.Get("quantize") ?? "none") switch
+            {
+                "none" => null,
+                "static" => new Microsoft.ML.Quantize.OnnxQuantizationOptions { Mode = Microsoft.ML.Quantize.QuantizationMode.Static },
+                "dynamic" => new Microsoft.ML.Quantize.OnnxQuantizationOptions { Mode = Microsoft.ML.Quantize.QuantizationMode.Dynamic },
+                "int4" => new Microsoft.ML.Quantize.OnnxQuantizationOptions { Mode = Microsoft.ML.Quantize.QuantizationMode.Int4WeightOnly },
+                var other => throw new BenchArgumentException($"--quantize must be none, static, dynamic or int4; got '{other}'."),
+            },
         };
         var trainData = LabeledFeatures.Read(train, "Label", "Features");
         var bareTimes = new List<double>();
@@ -115,7 +124,8 @@ public static class TrainCommand
         var epochCpu = new List<double>();
         options.Progress = new EpochSink(epochTimes, epochCpu);
         var clock = Stopwatch.StartNew();
-        var model = ml.MulticlassClassification.Trainers.NeuralNetwork(options).Fit(train);
+        var trainer = ml.MulticlassClassification.Trainers.NeuralNetwork(options);
+        var model = trainer.Fit(train);
         double fitSeconds = clock.Elapsed.TotalSeconds;
         var counts = trainData.ClassCounts;
         var metrics = ml.MulticlassClassification.EvaluateImbalanced(model.Transform(test), trainingClassCounts: counts.Select(c => (long)c).ToArray());
@@ -143,6 +153,8 @@ public static class TrainCommand
             sampling = options.Sampling.ToString(),
             retrain_epochs = options.ClassifierRetrainingEpochs,
             precision = a.Get("precision") ?? "fp32",
+            quantize = a.Get("quantize") ?? "none",
+            quantized_size_ratio = trainer.LastQuantizationReport?.SizeRatio,
             accuracy = metrics.Accuracy,
             balanced_accuracy = metrics.BalancedAccuracy,
             macro_f1 = metrics.MacroF1Score,
