@@ -13,6 +13,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["labelshift"] = LabelShiftCommand.Run,
     ["conformal"] = ConformalCommand.Run,
     ["conformal-speed"] = ConformalSpeedCommand.Run,
+    ["conformal-interval-speed"] = ConformalIntervalSpeedCommand.Run,
     ["quantize"] = QuantizeCommand.Run,
     ["onnx-bytes"] = OnnxBytesCommand.Run,
     ["train"] = TrainCommand.Run,

@@ -10,8 +10,8 @@ namespace Microsoft.ML;
 /// <remarks>
 /// Fit each estimator on calibration rows the model did not train on, then append the result to the model:
 /// <c>model.Append(mlContext.MulticlassClassification.ConformalClassifier(0.1).Fit(model.Transform(calibration)))</c>.
-/// The fitted transformers are stock ML.NET transformers (normalizer and expression transforms for LAC / PAS sets, ONNX graphs
-/// otherwise), so they save, load and run in <c>PredictionEngine</c>.
+/// The fitted transformers are stock ML.NET transformers (normalizer and expression transforms for LAC / PAS sets and for
+/// regression intervals, ONNX graphs for the rank-based sets), so they save, load and run in <c>PredictionEngine</c>.
 /// </remarks>
 public static class ConformalCatalog
 {
@@ -90,6 +90,31 @@ public static class ConformalCatalog
             Alpha = alpha, Score = score, LabelColumnName = labelColumnName, ScoreColumnName = scoreColumnName,
             OutputColumnName = outputColumnName,
         });
+
+    /// <summary>Group-conditional (Mondrian) split conformal prediction intervals: one threshold per group of a key column, so
+    /// that the intervals cover the label with probability at least 1 - alpha within every group.</summary>
+    /// <param name="catalog">The regression catalog.</param>
+    /// <param name="groupColumnName">The group column: a key (<see cref="ConformalRegressorOptions.GroupColumnName"/>), read at
+    /// prediction time too.</param>
+    /// <param name="alpha">The miscoverage level.</param>
+    /// <param name="score">The non-conformity score.</param>
+    /// <param name="fallback">What a group with too few calibration rows for its own threshold gets
+    /// (<see cref="ConformalRegressorOptions.Fallback"/>); <see cref="ConformalFallback.FullSet"/> is an infinite interval.</param>
+    /// <param name="labelColumnName">The <see cref="float"/> label column of the calibration data.</param>
+    /// <param name="scoreColumnName">The <see cref="float"/> prediction column.</param>
+    /// <param name="outputColumnName">The interval column to add: <c>Vector&lt;Single, 2&gt;</c> [lower, upper].</param>
+    /// <returns>The estimator.</returns>
+    public static ConformalRegressor ConformalRegressor(this RegressionCatalog catalog, string groupColumnName, double alpha = 0.1,
+        ConformalRegressionScore score = ConformalRegressionScore.AbsoluteResidual, ConformalFallback fallback = ConformalFallback.FullSet,
+        string labelColumnName = "Label", string scoreColumnName = "Score", string outputColumnName = "PredictionInterval")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupColumnName);
+        return ConformalRegressor(catalog, new ConformalRegressorOptions
+        {
+            GroupColumnName = groupColumnName, Alpha = alpha, Score = score, Fallback = fallback, LabelColumnName = labelColumnName,
+            ScoreColumnName = scoreColumnName, OutputColumnName = outputColumnName,
+        });
+    }
 
     /// <summary>Split conformal prediction intervals, with full control over the options.</summary>
     /// <param name="catalog">The regression catalog.</param>

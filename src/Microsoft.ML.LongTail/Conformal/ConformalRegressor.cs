@@ -1,20 +1,26 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.LongTail.Data;
+using Microsoft.ML.LongTail.Evaluation;
 
 namespace Microsoft.ML.LongTail.Conformal;
 
 /// <summary>
 /// Split conformal regression: fitted on held-out calibration data scored by any ML.NET regression model, it adds an interval
 /// column that contains the label with probability at least <c>1 - alpha</c>: absolute residuals, normalised residuals with a
-/// difficulty column, or conformalised quantile regression on a lower/upper pair of columns (see <see cref="ConformalRegressionScore"/>).
+/// difficulty column, or conformalised quantile regression on a lower/upper pair of columns (see <see cref="ConformalRegressionScore"/>),
+/// marginally or per group of a key column (Mondrian, <see cref="ConformalRegressorOptions.GroupColumnName"/>).
 /// </summary>
 /// <remarks>
 /// <para>The threshold is the <c>k</c>-th smallest calibration residual score with <c>k = ceil((n + 1)(1 - alpha))</c> computed
-/// exactly (<see cref="ConformalQuantile"/>), +infinity when <c>k &gt; n</c> (an infinite interval). Scores are computed in
-/// float32.</para>
-/// <para><c>Fit</c> returns a stock ONNX chain; the output column is a known-size <c>Vector&lt;Single, 2&gt;</c> (ONNX dimensions
-/// [1, 2]) holding [lower, upper]. It saves and loads with <c>mlContext.Model.Save/Load</c> and works in <c>PredictionEngine</c>.
-/// The input columns are scalar <see cref="float"/> columns (ONNX inputs [N, 1]).</para>
+/// exactly (<see cref="ConformalQuantile"/>), +infinity when <c>k &gt; n</c> (an infinite interval). With a group column, one
+/// threshold per group from that group's rows (<c>n</c> = the group's count), so coverage holds within each group; a group
+/// with too few rows gets <see cref="ConformalRegressorOptions.Fallback"/> (an infinite interval by default), and a row whose
+/// group is missing or was not calibrated an infinite interval. Scores are computed in float32.</para>
+/// <para><c>Fit</c> returns a chain of stock, vectorised ML.NET transforms (<c>Expression</c>, <c>MapValue</c> look-ups of the
+/// group's threshold, <c>Concatenate</c>, <c>DropColumns</c>; no ONNX); the output column is a known-size
+/// <c>Vector&lt;Single, 2&gt;</c> holding [lower, upper], equal bit for bit to <see cref="ConformalIntervalPredictor.Predict"/>.
+/// It saves and loads with <c>mlContext.Model.Save/Load</c> and works in <c>PredictionEngine</c>. The input columns are scalar
+/// <see cref="float"/> columns; the group column a key.</para>
 /// </remarks>
 public sealed class ConformalRegressor : CompiledEstimator
 {
@@ -24,28 +30,33 @@ public sealed class ConformalRegressor : CompiledEstimator
     /// <summary>Creates the estimator; prefer <c>mlContext.Regression.ConformalRegressor(...)</c>.</summary>
     /// <param name="mlContext">The ML.NET context.</param>
     /// <param name="options">The options.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is outside its range (the message names it).</exception>
+    /// <exception cref="ArgumentException">A column name is empty.</exception>
     public ConformalRegressor(MLContext mlContext, ConformalRegressorOptions options) : base(mlContext)
     {
         ArgumentNullException.ThrowIfNull(options);
         ConformalValidation.Alpha(options.Alpha, OptionsName);
         if (!Enum.IsDefined(options.Score))
             throw new ArgumentOutOfRangeException(nameof(options.Score), options.Score, $"{OptionsName}.Score is not defined.");
+        if (options.Fallback is { } f && !Enum.IsDefined(f))
+            throw new ArgumentOutOfRangeException(nameof(options.Fallback), f, $"{OptionsName}.Fallback is not defined.");
+        if (options.MinimumGroupCount is < 1)
+            throw new ArgumentOutOfRangeException(nameof(options.MinimumGroupCount), options.MinimumGroupCount, $"{OptionsName}.MinimumGroupCount must be at least 1.");
+        if (options.GroupColumnName is { Length: 0 })
+            throw new ArgumentException($"{OptionsName}.GroupColumnName must not be empty; leave it null for marginal intervals.", nameof(options.GroupColumnName));
         _options = options;
     }
 
     /// <summary>The state computed by the last <c>Fit</c> (or <see cref="Calibrate"/>); <see langword="null"/> before.</summary>
     public ConformalIntervalPredictor? LastCalibration { get; private set; }
 
-    private string[] InputColumns => _options.Score switch
-    {
-        ConformalRegressionScore.AbsoluteResidual => [_options.ScoreColumnName],
-        ConformalRegressionScore.NormalizedResidual => [_options.ScoreColumnName, _options.DifficultyColumnName],
-        _ => [_options.LowerColumnName, _options.UpperColumnName],
-    };
+    private string[] InputColumns => ConformalIntervalChain.InputColumns(_options.Score, _options);
 
-    /// <summary>Computes the threshold from scored calibration data.</summary>
-    /// <param name="calibrationData">Held-out rows: the <see cref="float"/> label and the prediction column(s).</param>
+    /// <summary>Computes the threshold (per group with a group column) from scored calibration data.</summary>
+    /// <param name="calibrationData">Held-out rows: the <see cref="float"/> label and the prediction column(s), and the group
+    /// key column when <see cref="ConformalRegressorOptions.GroupColumnName"/> is set.</param>
     /// <returns>The calibrated predictor.</returns>
+    /// <exception cref="ArgumentException">A column is missing or mistyped (the message names it).</exception>
     /// <exception cref="InvalidOperationException">A value is NaN or infinite, a difficulty is not positive, or the data is empty.</exception>
     public ConformalIntervalPredictor Calibrate(IDataView calibrationData)
     {
@@ -64,10 +75,24 @@ public sealed class ConformalRegressor : CompiledEstimator
             if (columns[c].Type != NumberDataViewType.Single)
                 throw new ArgumentException($"The {role} column '{names[c]}' has type {columns[c].Type}; Single is required.", nameof(calibrationData));
         }
+        DataViewSchema.Column? groupColumn = null;
+        int groupCount = 0;
+        if (_options.GroupColumnName is { } groupName)
+        {
+            var column = SchemaValidation.GetColumn(calibrationData.Schema, groupName, "group", nameof(ConformalRegressorOptions.GroupColumnName));
+            if (column.Type is not KeyDataViewType { Count: > 0 and <= int.MaxValue } key)
+                throw new ArgumentException(
+                    $"The group column '{column.Name}' has type {column.Type}; a key type is required (map it with mlContext.Transforms.Conversion.MapValueToKey).",
+                    nameof(ConformalRegressorOptions.GroupColumnName));
+            groupColumn = column;
+            groupCount = (int)key.Count;
+        }
         var scores = new List<float>();
-        using (var cursor = calibrationData.GetRowCursor(columns))
+        var groups = new List<int>();
+        using (var cursor = calibrationData.GetRowCursor(groupColumn is { } g ? columns.Append(g) : columns))
         {
             var getters = columns.Select(c => cursor.GetGetter<float>(c)).ToArray();
+            Func<ulong>? readGroup = groupColumn is { } gc ? EvaluationSchema.KeyReader(cursor, gc) : null;
             var values = new float[columns.Length];
             int row = 0;
             while (cursor.MoveNext())
@@ -86,14 +111,25 @@ public sealed class ConformalRegressor : CompiledEstimator
                         : throw new InvalidOperationException($"The difficulty column '{names[2]}' has {values[2]} at row {row}; it must be positive."),
                     _ => MathF.Max(values[1] - y, y - values[2]),
                 });
+                if (readGroup is not null)
+                    groups.Add((int)readGroup() - 1);  // raw key - 1; -1 for a missing key
                 row++;
             }
         }
         if (scores.Count == 0)
             throw new InvalidOperationException("The calibration data has no rows.");
         var array = scores.ToArray();
-        float threshold = ConformalQuantile.Threshold(array, ConformalQuantile.QuantileIndex(array.Length, _options.Alpha));
-        LastCalibration = new ConformalIntervalPredictor(_options.Score, _options.Alpha, threshold, array.Length);
+        var (p, q) = ConformalQuantile.ToFraction(_options.Alpha);
+        float threshold = ConformalQuantile.Threshold(array.ToArray(), ConformalQuantile.QuantileIndex(array.Length, p, q));
+        if (groupColumn is null)
+        {
+            LastCalibration = new ConformalIntervalPredictor(_options.Score, _options.Alpha, threshold, array.Length);
+            return LastCalibration;
+        }
+        // One exact quantile per group over that group's rows; small groups get the fallback (the classifier's rule).
+        var (groupThresholds, counts) = ConformalClassifier.PerBucket(array, groups.ToArray(), groupCount, p, q, _options.Alpha,
+            _options.Fallback ?? ConformalFallback.FullSet, _options.MinimumGroupCount);
+        LastCalibration = new ConformalIntervalPredictor(_options.Score, _options.Alpha, threshold, array.Length, groupThresholds, counts);
         return LastCalibration;
     }
 
@@ -109,6 +145,11 @@ public sealed class ConformalRegressor : CompiledEstimator
             if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType != NumberDataViewType.Single)
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The column '{name}' must be a Single scalar.");
         }
-        return new ConformalIntervalPredictor(_options.Score, _options.Alpha, float.PositiveInfinity, 0).CreateEstimator(MLContext, _options);
+        bool grouped = _options.GroupColumnName is not null;
+        if (grouped && !FindColumn(inputSchema, _options.GroupColumnName!, "group").IsKey)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The group column '{_options.GroupColumnName}' must be a key column.");
+        var placeholder = new ConformalIntervalPredictor(_options.Score, _options.Alpha, float.PositiveInfinity, 0,
+            grouped ? [float.PositiveInfinity] : null, grouped ? [0] : null);
+        return placeholder.CreateEstimator(MLContext, _options, shapeOnly: true);
     }
 }

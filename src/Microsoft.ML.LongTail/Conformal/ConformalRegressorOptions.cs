@@ -10,7 +10,7 @@ public sealed class ConformalRegressorOptions
     /// read by <see cref="ConformalRegressionScore.QuantileRegression"/>.</summary>
     public string ScoreColumnName { get; set; } = "Score";
 
-    /// <summary>The column to add: the interval as a <c>Vector&lt;Single&gt;</c> of length 2, [lower, upper].
+    /// <summary>The column to add: the interval as a known-size <c>Vector&lt;Single, 2&gt;</c>, [lower, upper].
     /// Default <c>"PredictionInterval"</c>.</summary>
     public string OutputColumnName { get; set; } = "PredictionInterval";
 
@@ -31,4 +31,26 @@ public sealed class ConformalRegressorOptions
     /// <summary><see cref="ConformalRegressionScore.QuantileRegression"/>: the upper quantile prediction column (at 1 - alpha / 2).
     /// Default <c>"Upper"</c>.</summary>
     public string UpperColumnName { get; set; } = "Upper";
+
+    /// <summary>Group-conditional (Mondrian) intervals: a key column whose values are the groups, one threshold <c>qhat</c> per
+    /// group from that group's calibration rows, so that coverage holds within every group (e.g. per region or per product
+    /// line with different noise). Default <see langword="null"/>: one marginal threshold. Map a text or numeric column to a key
+    /// first with <c>mlContext.Transforms.Conversion.MapValueToKey</c>. The column is read at prediction time too; a row whose
+    /// group is missing (raw key 0) or beyond the calibrated key values gets an infinite interval. Calibration rows with a
+    /// missing group count only for the marginal quantile (<see cref="ConformalFallback.MarginalQuantile"/>,
+    /// <see cref="ConformalIntervalPredictor.Threshold"/>).</summary>
+    public string? GroupColumnName { get; set; }
+
+    /// <summary>With <see cref="GroupColumnName"/>: what a group with fewer than <see cref="MinimumGroupCount"/> calibration rows
+    /// (including a key value with no calibration row) gets. Default <see langword="null"/>: <see cref="ConformalFallback.FullSet"/>,
+    /// an infinite interval. <see cref="ConformalFallback.MarginalQuantile"/> gives the marginal <c>qhat</c> over all calibration
+    /// rows (no guarantee for that group), <see cref="ConformalFallback.PooledQuantile"/> one <c>qhat</c> over the small groups'
+    /// rows together. Ignored without a group column.</summary>
+    public ConformalFallback? Fallback { get; set; }
+
+    /// <summary>With <see cref="GroupColumnName"/>: the fewest calibration rows a group needs for its own threshold (the
+    /// classifier's <see cref="ConformalClassifierOptions.MinimumClassCount"/>). Default <see langword="null"/>:
+    /// <see cref="ConformalQuantile.MinimumCalibrationSize"/>(alpha), the least count whose quantile is finite (9 at alpha = 0.1).
+    /// Ignored without a group column.</summary>
+    public int? MinimumGroupCount { get; set; }
 }

@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.LongTail.Conformal;
 using Microsoft.ML.LongTail.Evaluation;
 
@@ -266,6 +267,81 @@ public class CoverageTests
         var (mean, se) = Summarise(coverage);
         Assert.True(mean >= 1 - Alpha - 4 * se, $"{score}: coverage {mean:0.0000} (se {se:0.0000})");
         Assert.True(mean <= 1 - Alpha + 1.0 / (nCal + 1) + 4 * se, $"{score}: coverage {mean:0.0000} (se {se:0.0000})");
+    }
+
+    /// <summary>Three groups of very different noise (sigma 0.3, 1, 3), the same number of calibration rows each: Mondrian
+    /// intervals cover each group within the theory's bounds ([1 - alpha, 1 - alpha + 1/(n_g + 1)], tolerance 4 standard
+    /// errors over the draws), while the marginal interval under-covers the noisiest group by far more than the tolerance.</summary>
+    [Fact]
+    public void GroupConditionalRegression_CoversEveryGroup_WhereMarginalMissesTheNoisiestGroup()
+    {
+        var ml = new MLContext(seed: 1);
+        var rng = new Random(41);
+        double[] sigmas = [0.3, 1.0, 3.0];
+        const int Draws = 60, nCalPerGroup = 150, nTestPerGroup = 150;
+        int g = sigmas.Length;
+        var grouped = Enumerable.Range(0, g).Select(_ => new List<double>()).ToArray();
+        var marginal = Enumerable.Range(0, g).Select(_ => new List<double>()).ToArray();
+        for (int s = 0; s < Draws; s++)
+        {
+            var calibration = GroupRows(rng, sigmas, nCalPerGroup);
+            var view = ml.Data.LoadFromEnumerable(calibration, GroupDefinition(g));
+            var mondrian = ml.Regression.ConformalRegressor("Group", alpha: Alpha).Calibrate(view);
+            var pooled = ml.Regression.ConformalRegressor(alpha: Alpha).Calibrate(view);
+            Assert.Equal(Enumerable.Repeat(nCalPerGroup, g), mondrian.GroupCalibrationCounts!);
+            var covered = new int[g];
+            var coveredMarginal = new int[g];
+            foreach (var r in GroupRows(rng, sigmas, nTestPerGroup))
+            {
+                int group = (int)r.Group;
+                var (lo, hi) = mondrian.PredictInGroup(group, r.Score);
+                if (r.Label >= lo && r.Label <= hi) covered[group]++;
+                (lo, hi) = pooled.Predict(r.Score);
+                if (r.Label >= lo && r.Label <= hi) coveredMarginal[group]++;
+            }
+            for (int j = 0; j < g; j++)
+            {
+                grouped[j].Add((double)covered[j] / nTestPerGroup);
+                marginal[j].Add((double)coveredMarginal[j] / nTestPerGroup);
+            }
+        }
+        for (int j = 0; j < g; j++)
+        {
+            var (mean, se) = Summarise(grouped[j]);
+            Assert.True(mean >= 1 - Alpha - 4 * se, $"group {j} (sigma {sigmas[j]}): Mondrian coverage {mean:0.0000} below 1 - alpha (se {se:0.0000})");
+            Assert.True(mean <= 1 - Alpha + 1.0 / (nCalPerGroup + 1) + 4 * se, $"group {j}: Mondrian coverage {mean:0.0000} above 1 - alpha + 1/(n_g+1) (se {se:0.0000})");
+        }
+        // The test has power: one marginal threshold covers the calm group too much and the noisiest group far too little.
+        var (noisy, noisySe) = Summarise(marginal[g - 1]);
+        Assert.True(noisy < 1 - Alpha - 0.1 && noisy < 1 - Alpha - 4 * noisySe, $"marginal coverage of the noisiest group {noisy:0.0000} (se {noisySe:0.0000})");
+        Assert.True(Summarise(marginal[0]).Mean > 0.99, $"marginal coverage of the calm group {Summarise(marginal[0]).Mean:0.0000}");
+    }
+
+    internal sealed class GroupRegressionRow
+    {
+        public float Label { get; set; }
+        public float Score { get; set; }
+        public uint Group { get; set; }
+    }
+
+    private static SchemaDefinition GroupDefinition(int groups)
+    {
+        var definition = SchemaDefinition.Create(typeof(GroupRegressionRow));
+        definition[nameof(GroupRegressionRow.Group)].ColumnType = new KeyDataViewType(typeof(uint), groups);
+        return definition;
+    }
+
+    /// <summary><paramref name="perGroup"/> rows of each group (group j = raw key j + 1): y = x + sigma_j e, the model predicts x.</summary>
+    private static List<GroupRegressionRow> GroupRows(Random rng, double[] sigmas, int perGroup)
+    {
+        var rows = new List<GroupRegressionRow>(sigmas.Length * perGroup);
+        for (int j = 0; j < sigmas.Length; j++)
+            for (int i = 0; i < perGroup; i++)
+            {
+                double x = rng.NextDouble() * 4 - 2;
+                rows.Add(new GroupRegressionRow { Score = (float)x, Label = (float)(x + sigmas[j] * ConformalData.Normal(rng)), Group = (uint)j });
+            }
+        return rows;
     }
 
     internal sealed class RegressionRow

@@ -68,7 +68,7 @@ public class RiskControlTests
     }
 
     [Fact]
-    public void Regression_OnnxIntervalsMatchManaged_AndEvaluate()
+    public void Regression_IntervalsMatchManaged_AndEvaluate()
     {
         foreach (var score in Enum.GetValues<ConformalRegressionScore>())
         {
