@@ -8,17 +8,18 @@ using Microsoft.ML.LongTail.Sweeping;
 namespace LongTail.Bench;
 
 /// <summary>
-/// <c>sweep --data FILE.csv --label COL [--budget 60] [--folds 5] [--seed 1] [--metric macro-f1|balanced-accuracy|g-mean|pr-auc|worst-class-recall] [--test-fraction 0.2]</c>:
+/// <c>sweep --data FILE.csv --label COL [--budget 60] [--folds 5] [--seed 1] [--metric macro-f1|balanced-accuracy|g-mean|pr-auc|worst-class-recall] [--test-fraction 0.2] [--racing on|off]</c>:
 /// the imbalance sweep (every default strategy x LightGBM / SDCA / FastTree, the command line's search space) against
 /// plain LightGBM given the same time budget (the same search restricted to strategy 'none' and LightGBM, so it spends
 /// the budget on LightGBM's hyper-parameters). Both search on the same stratified training part by stratified k-fold
-/// CV; each best pipeline is refitted on it and scored on the same stratified held-out part. Prints one JSON line.
+/// CV; each best pipeline is refitted on it and scored on the same stratified held-out part. Both race (stop clearly
+/// worse trials after a few folds, <see cref="ImbalanceSweepOptions.Racing"/>) unless <c>--racing off</c>. Prints one JSON line.
 /// </summary>
 public static class SweepCommand
 {
     public static int Run(string[] args)
     {
-        var a = new BenchArgs(args, "data", "label", "budget", "folds", "seed", "metric", "test-fraction");
+        var a = new BenchArgs(args, "data", "label", "budget", "folds", "seed", "metric", "test-fraction", "racing");
         string path = a.Require("data"), label = a.Require("label");
         double budget = double.Parse(a.Get("budget") ?? "60", System.Globalization.CultureInfo.InvariantCulture);
         int folds = a.GetInt("folds", 5), seed = a.GetInt("seed", 1);
@@ -31,6 +32,12 @@ public static class SweepCommand
             "pr-auc" => SweepMetric.PrAuc,
             "worst-class-recall" => SweepMetric.WorstClassRecall,
             var m => throw new BenchArgumentException($"Unknown metric '{m}'."),
+        };
+        bool racing = (a.Get("racing") ?? "on") switch
+        {
+            "on" => true,
+            "off" => false,
+            var r => throw new BenchArgumentException($"--racing expects on or off, got '{r}'."),
         };
         if (!File.Exists(path))
             throw new BenchArgumentException($"The data file '{path}' does not exist.");
@@ -67,6 +74,7 @@ public static class SweepCommand
                 Trainers = trainers,
                 Strategies = strategies,
                 MapPredictedLabelToValue = false,
+                Racing = racing,
                 Progress = new SyncProgress(t => BenchOutput.Log($"  {t}")),
             });
             double seconds = clock.Elapsed.TotalSeconds;
@@ -81,6 +89,7 @@ public static class SweepCommand
                 trials = result.Trials.Count,
                 failed = result.Trials.Count(t => t.Status == SweepTrialStatus.Failed),
                 abandoned = result.Trials.Count(t => t.Status == SweepTrialStatus.Abandoned),
+                raced_out = result.Trials.Count(t => t.Status == SweepTrialStatus.RacedOut),
                 best = result.BestTrial.Description,
                 cv_metric = result.BestTrial.MetricMean,
                 cv_metric_sd = result.BestTrial.MetricStandardDeviation,
@@ -108,6 +117,7 @@ public static class SweepCommand
             budget,
             folds,
             seed,
+            racing,
             sweep,
             lightgbm = plain,
         });

@@ -48,11 +48,12 @@ internal static class CliApp
         var folds = new Option<int>("--folds") { Description = "Stratified cross-validation folds.", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Seed of the splits, the search order and the trainers.", DefaultValueFactory = _ => 1 };
         var maxTrials = new Option<int?>("--max-trials") { Description = "Stop after this many trials." };
+        var noRacing = new Option<bool>("--no-racing") { Description = "Run every trial's folds to the end (by default a trial clearly worse than the best on its first folds is stopped: 'raced out')." };
         var testFraction = new Option<double>("--test-fraction") { Description = "Share of the rows held out for the report.", DefaultValueFactory = _ => 0.2 };
         var conformal = new Option<double?>("--conformal") { Description = "Miscoverage level for conformal prediction sets calibrated on half the held-out rows (e.g. 0.1); model.zip then outputs PredictionSet." };
 
         var train = new Command("train", "Diagnose, sweep strategies x trainers under the budget, and write model.zip, the leaderboard, a report with pictures and a C# snippet.");
-        foreach (var o in new Option[] { data, label, outputDir, task, metric, budget, folds, seed, maxTrials, testFraction, conformal })
+        foreach (var o in new Option[] { data, label, outputDir, task, metric, budget, folds, seed, maxTrials, noRacing, testFraction, conformal })
             train.Options.Add(o);
         train.SetAction(parse =>
         {
@@ -83,6 +84,7 @@ internal static class CliApp
                 Folds = parse.GetValue(folds),
                 Seed = parse.GetValue(seed),
                 MaxTrials = parse.GetValue(maxTrials),
+                Racing = !parse.GetValue(noRacing),
                 TestFraction = fraction,
                 ConformalAlpha = parse.GetValue(conformal),
             }, output, error, token);

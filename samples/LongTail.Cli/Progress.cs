@@ -23,11 +23,19 @@ internal abstract class SweepProgressView : IProgress<SweepTrial>
 
     protected int Done { get; private set; }
 
+    /// <summary>Trials stopped by racing (clearly worse than the best after a few folds).</summary>
+    protected int RacedOut { get; private set; }
+
+    /// <summary>"12 trials" or "12 trials (5 raced out)".</summary>
+    protected string DoneText => RacedOut == 0 ? $"{Done} trials" : $"{Done} trials ({RacedOut} raced out)";
+
     protected double SecondsLeft => Math.Max(0, BudgetSeconds - _clock.Elapsed.TotalSeconds);
 
     public void Report(SweepTrial value)
     {
         Done++;
+        if (value.Status == SweepTrialStatus.RacedOut)
+            RacedOut++;
         if (value.IsBestSoFar)
             Best = value;
         Show(value);
@@ -40,7 +48,7 @@ internal abstract class SweepProgressView : IProgress<SweepTrial>
 
     protected static string Score(SweepTrial t) => t.Status == SweepTrialStatus.Completed
         ? string.Create(CultureInfo.InvariantCulture, $"{t.MetricMean:0.0000} ± {t.MetricStandardDeviation:0.0000}")
-        : t.Status.ToString().ToLowerInvariant();
+        : SweepTrial.StatusName(t.Status);
 
     /// <summary>The live Spectre.Console table where stdout is a terminal, plain lines otherwise.</summary>
     public static SweepProgressView Create(TextWriter output, double budgetSeconds, string metric) =>
@@ -56,7 +64,7 @@ internal abstract class SweepProgressView : IProgress<SweepTrial>
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  trial {t.Index,3}  {Score(t),-17} {t.Seconds,5:0.0} s  {t.Description}") +
                 (t.Status != SweepTrialStatus.Completed ? $"  [{t.Error}]" : ""));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"             best {Metric} so far {best}; {Done} trials; {SecondsLeft:0} s left"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"             best {Metric} so far {best}; {DoneText}; {SecondsLeft:0} s left"));
         }
     }
 
@@ -82,12 +90,17 @@ internal abstract class SweepProgressView : IProgress<SweepTrial>
         {
             _table.AddRow(new Markup(t.Index.ToString(CultureInfo.InvariantCulture)),
                 new Markup(Markup.Escape(t.Description)),
-                new Markup(t.IsBestSoFar ? $"[green]{Markup.Escape(Score(t))}[/]" : t.Status != SweepTrialStatus.Completed ? $"[red]{Markup.Escape(Score(t))}[/]" : Markup.Escape(Score(t))),
+                new Markup(t.IsBestSoFar ? $"[green]{Markup.Escape(Score(t))}[/]" : t.Status switch
+                {
+                    SweepTrialStatus.Completed => Markup.Escape(Score(t)),
+                    SweepTrialStatus.RacedOut => $"[grey]{Markup.Escape(Score(t))}[/]",
+                    _ => $"[red]{Markup.Escape(Score(t))}[/]",
+                }),
                 new Markup(t.Seconds.ToString("0.0", CultureInfo.InvariantCulture)));
             while (_table.Rows.Count > 12)
                 _table.Rows.RemoveAt(0);
             string best = Best is null ? "none yet" : $"{Best.MetricMean:0.0000} (#{Best.Index}: {Best.Description})";
-            _table.Caption = new TableTitle(Markup.Escape($"{Done} trials done; best so far {best}; {SecondsLeft:0} s left"));
+            _table.Caption = new TableTitle(Markup.Escape($"{DoneText} done; best so far {best}; {SecondsLeft:0} s left"));
             _context?.Refresh();
         }
     }

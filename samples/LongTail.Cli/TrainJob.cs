@@ -25,6 +25,8 @@ internal sealed record TrainSettings
     public int Folds { get; init; } = 5;
     public int Seed { get; init; } = 1;
     public int? MaxTrials { get; init; }
+    /// <summary>Whether the sweep stops clearly worse trials after a few folds (<c>--no-racing</c> turns it off).</summary>
+    public bool Racing { get; init; } = true;
     public double TestFraction { get; init; } = 0.2;
     public double? ConformalAlpha { get; init; }
 }
@@ -261,6 +263,7 @@ internal static class TrainJob
             NumberOfFolds = folds,
             Seed = settings.Seed,
             MaxTrials = settings.MaxTrials,
+            Racing = settings.Racing,
             Trainers = Trainers.All(withMlp).ToList(),
             Strategies = SweepStrategy.Defaults().ToList(),
             MapPredictedLabelToValue = false,
@@ -281,7 +284,7 @@ internal static class TrainJob
             }
         });
         output.WriteLine();
-        output.WriteLine($"Sweep done: {result.Trials.Count} trials in {result.Elapsed.TotalSeconds:0.0} s ({Stop(result.StopReason)}).");
+        output.WriteLine($"Sweep done: {Trials(result)} in {result.Elapsed.TotalSeconds:0.0} s ({Stop(result.StopReason)}).");
         output.WriteLine($"Best: {result.BestTrial.Description}: {MetricName(metric)} {result.BestTrial.MetricMean:0.0000} ± {result.BestTrial.MetricStandardDeviation:0.0000}");
         var baseline = result.Trials.FirstOrDefault(t => t.StrategyName == "none" && t.TrainerName == "LightGbm" && t.Status == SweepTrialStatus.Completed);
         if (baseline is not null)
@@ -394,6 +397,17 @@ internal static class TrainJob
         _ => "worst-class recall",
     };
 
+    /// <summary>"40 trials (12 raced out, 2 failed, 1 abandoned)": how many ran and how many did not complete, by why.</summary>
+    internal static string Trials(SweepResult result)
+    {
+        var others = new[] { SweepTrialStatus.RacedOut, SweepTrialStatus.Failed, SweepTrialStatus.Abandoned }
+            .Select(s => (Status: s, Count: result.Trials.Count(t => t.Status == s)))
+            .Where(x => x.Count > 0)
+            .Select(x => $"{x.Count} {SweepTrial.StatusName(x.Status)}")
+            .ToArray();
+        return $"{result.Trials.Count} trials" + (others.Length == 0 ? "" : $" ({string.Join(", ", others)})");
+    }
+
     private static string Stop(SweepStopReason reason) => reason switch
     {
         SweepStopReason.Budget => "time budget reached",
@@ -410,7 +424,7 @@ internal static class TrainJob
         {
             string M(SweepMetric m) => t.Means.TryGetValue(m, out double v) ? F(v) : "";
             sb.AppendLine(string.Join(",", ++rank, t.Index, Csv(t.StrategyName), Csv(t.StrategyParameters.ToString()), Csv(t.TrainerName),
-                Csv(t.TrainerParameters.ToString()), t.Status.ToString().ToLowerInvariant(), result.Metric, F(t.MetricMean), F(t.MetricStandardDeviation),
+                Csv(t.TrainerParameters.ToString()), SweepTrial.StatusName(t.Status), result.Metric, F(t.MetricMean), F(t.MetricStandardDeviation),
                 M(SweepMetric.MacroF1), M(SweepMetric.BalancedAccuracy), M(SweepMetric.GeometricMean), M(SweepMetric.WorstClassRecall), M(SweepMetric.PrAuc),
                 F(t.Seconds), Csv(t.Error ?? "")));
         }
@@ -425,7 +439,7 @@ internal static class TrainJob
         int rank = 0;
         foreach (var t in result.Leaderboard.Take(top))
         {
-            string main = t.Status == SweepTrialStatus.Completed ? $"{F(t.MetricMean)} ± {F(t.MetricStandardDeviation)}" : $"{t.Status.ToString().ToLowerInvariant()}: {t.Error}";
+            string main = t.Status == SweepTrialStatus.Completed ? $"{F(t.MetricMean)} ± {F(t.MetricStandardDeviation)}" : $"{SweepTrial.StatusName(t.Status)}: {t.Error}";
             string M(SweepMetric m) => t.Means.TryGetValue(m, out double v) ? F(v) : "";
             sb.AppendLine($"| {++rank} | {t.Index} | {t.Description.Replace("|", "\\|")} | {main.Replace("|", "\\|")} | {M(SweepMetric.MacroF1)} | {M(SweepMetric.BalancedAccuracy)} | {t.Seconds:0.0} |");
         }
@@ -441,7 +455,7 @@ internal static class TrainJob
         sb.AppendLine();
         sb.AppendLine($"- Data: `{(settings.Data is null ? "embedded Glass Identification (UCI)" : Path.GetFileName(settings.Data))}`, {schema.RowCount} rows; label `{settings.Label}`; task: {task.ToString().ToLowerInvariant()}" +
             (task == TaskKind.Binary ? $" (positive class for PR: `{positive}`, the smaller class)" : ""));
-        sb.AppendLine($"- Sweep: {result.Trials.Count} trials in {result.Elapsed.TotalSeconds:0.0} s ({Stop(result.StopReason)}), {folds}-fold stratified cross-validation on the training part, optimising {MetricName(result.Metric)}; seed {settings.Seed}.");
+        sb.AppendLine($"- Sweep: {Trials(result)} in {result.Elapsed.TotalSeconds:0.0} s ({Stop(result.StopReason)}), {folds}-fold stratified cross-validation on the training part, optimising {MetricName(result.Metric)}; seed {settings.Seed}.");
         sb.AppendLine($"- Best pipeline: **{result.BestTrial.Description}**, {MetricName(result.Metric)} {F(result.BestTrial.MetricMean)} ± {F(result.BestTrial.MetricStandardDeviation)}" +
             (baseline is null ? "" : $" (plain LightGBM: {F(baseline.MetricMean)} ± {F(baseline.MetricStandardDeviation)})"));
         sb.AppendLine($"- Held out: a stratified {1.0 / holdoutFolds:P0} of the rows, never seen by the sweep; `model.zip` is the best pipeline fitted on the other {1 - 1.0 / holdoutFolds:P0}.");

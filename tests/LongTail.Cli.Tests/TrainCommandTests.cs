@@ -69,9 +69,12 @@ public sealed class TrainCommandTests : IDisposable
     {
         string data = CliFixture.Multiclass(_directory, "binary.csv", (row, kind) => kind == "c" ? "yes" : "no");
         string output = Path.Combine(_directory, "binary-out");
-        var (exit, log) = CliFixture.Run("train", "--data", data, "--label", "kind", "--output", output, "--metric", "pr-auc", "--max-trials", "3", "--folds", "3");
+        var (exit, log) = CliFixture.Run("train", "--data", data, "--label", "kind", "--output", output, "--metric", "pr-auc", "--max-trials", "3", "--folds", "3", "--no-racing");
         Assert.True(exit == 0, log);
         Assert.Contains("task: binary", log);
+        // Without racing no trial is stopped early.
+        Assert.Contains("Sweep done: 3 trials", log);
+        Assert.DoesNotContain("raced out", log);
         Assert.Contains("best PR-AUC so far", log);
         CliFixture.AssertNonTrivialPng(Path.Combine(output, "precision-recall.png"));
         Assert.Contains("![Precision-recall curve of 'yes'](precision-recall.png)", File.ReadAllText(Path.Combine(output, "report.md")));

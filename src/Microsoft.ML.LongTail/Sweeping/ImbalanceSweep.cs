@@ -30,7 +30,9 @@ public sealed class SweepBudgetException : Exception
 /// A candidate whose trainer last took longer than the time left is skipped; a trial whose
 /// first folds show it cannot finish in the time left is abandoned (kept in the leaderboard as
 /// <see cref="SweepTrialStatus.Abandoned"/>) and the search goes on with other candidates; a trial still running at the
-/// end of the budget is abandoned between folds. The best completed trial is refitted on all the data. Cancelling keeps the best trial found so far (and throws only if none had completed).
+/// end of the budget is abandoned between folds. With <see cref="ImbalanceSweepOptions.Racing"/> (the default), a trial
+/// that its first folds show to be clearly worse than the best completed trial on the same folds stops early
+/// (<see cref="SweepTrialStatus.RacedOut"/>; the rule is in the option's remarks). The best completed trial is refitted on all the data. Cancelling keeps the best trial found so far (and throws only if none had completed).
 /// </remarks>
 public static class ImbalanceSweep
 {
@@ -64,6 +66,15 @@ public static class ImbalanceSweep
             throw new ArgumentException($"TimeBudget must be positive, got {options.TimeBudget}.", nameof(options));
         if (options.MaxTrials is < 1)
             throw new ArgumentException($"MaxTrials must be at least 1, got {options.MaxTrials}.", nameof(options));
+        if (options.Racing)
+        {
+            if (options.RacingMinimumFolds < 2)
+                throw new ArgumentException($"RacingMinimumFolds must be at least 2, got {options.RacingMinimumFolds}.", nameof(options));
+            if (!(options.RacingConfidence >= 0.5 && options.RacingConfidence < 1))
+                throw new ArgumentException($"RacingConfidence must be in [0.5, 1), got {options.RacingConfidence}.", nameof(options));
+            if (!(options.RacingMargin >= 0 && double.IsFinite(options.RacingMargin)))
+                throw new ArgumentException($"RacingMargin must be finite and at least 0, got {options.RacingMargin}.", nameof(options));
+        }
 
         var clock = Stopwatch.StartNew();
         string label = options.LabelColumnName;
@@ -132,6 +143,7 @@ public static class ImbalanceSweep
             var perFold = new List<Dictionary<SweepMetric, double>>();
             bool abandoned = false;
             double? projected = null;
+            bool racedOut = false;
             try
             {
                 foreach (var split in splits)
@@ -145,8 +157,22 @@ public static class ImbalanceSweep
                     var model = pipeline.Fit(split.Train);
                     var scored = model.Transform(split.Test);
                     perFold.Add(Evaluate(mlContext, scored, label, split.TrainCounts, positive, classCount));
-                    // Once a trial has completed, a slow trial that cannot finish in the time left gives way to others.
                     int left = splits.Length - perFold.Count;
+                    // Racing: a trial clearly worse than the best on the same folds stops (the fold metrics only, no clock).
+                    if (options.Racing && best is not null && left > 0 && perFold.Count >= options.RacingMinimumFolds)
+                    {
+                        var race = SweepRacing.Compare(perFold.Select(m => m[options.Metric]).ToArray(), best.FoldMetrics,
+                            options.RacingConfidence, options.RacingMargin);
+                        if (race.Stop)
+                        {
+                            racedOut = true;
+                            trial.Error = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                                $"stopped after {perFold.Count} of {splits.Length} folds: paired mean {race.MeanDifference:0.000} below the best (#{best.Index}) " +
+                                $"on the same folds, {options.RacingConfidence:0.##%} upper bound {race.UpperBound:0.000} < -{options.RacingMargin:0.###}");
+                            break;
+                        }
+                    }
+                    // Once a trial has completed, a slow trial that cannot finish in the time left gives way to others.
                     if (best is not null && left > 0)
                     {
                         double perFoldSeconds = trialClock.Elapsed.TotalSeconds / perFold.Count;
@@ -160,7 +186,7 @@ public static class ImbalanceSweep
                         }
                     }
                 }
-                trial.Status = projected is null ? SweepTrialStatus.Completed : SweepTrialStatus.Abandoned;
+                trial.Status = racedOut ? SweepTrialStatus.RacedOut : projected is null ? SweepTrialStatus.Completed : SweepTrialStatus.Abandoned;
             }
             // A cancellation inside Fit (Ctrl-C during a fold) is the sweep being stopped, not a failed trial.
             catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
@@ -173,6 +199,12 @@ public static class ImbalanceSweep
                 trainerSeconds[candidate.Trainer.Name] = trial.Seconds;
             if (projected is { } estimate)
                 trainerSeconds[candidate.Trainer.Name] = estimate;
+            if (trial.Status == SweepTrialStatus.RacedOut)
+            {
+                // What the whole trial would have taken; its folds are kept for the record, but it has no mean.
+                trainerSeconds[candidate.Trainer.Name] = trial.Seconds / perFold.Count * splits.Length;
+                trial.FoldMetrics = perFold.Select(m => m[options.Metric]).ToArray();
+            }
             if (abandoned)
             {
                 if (best is null)

@@ -38,6 +38,36 @@ public sealed class ImbalanceSweepOptions
     /// <summary>The strategies to search over. Default <see cref="SweepStrategy.Defaults"/>.</summary>
     public IList<SweepStrategy> Strategies { get; set; } = SweepStrategy.Defaults().ToList();
 
+    /// <summary>
+    /// Racing: whether a trial that is clearly worse than the best completed trial so far stops before its last fold
+    /// (status <see cref="SweepTrialStatus.RacedOut"/>), leaving the budget to other candidates. Default true.
+    /// </summary>
+    /// <remarks>
+    /// Every trial is scored on the same folds, so after each fold n (from <see cref="RacingMinimumFolds"/> on, while
+    /// folds are left) the trial's metric is compared fold by fold with the best completed trial's on those n folds:
+    /// with the paired differences d_i = trial_i - best_i, their mean d̄ and sample standard deviation s, the trial
+    /// stops when the one-sided upper confidence bound d̄ + t(n - 1, <see cref="RacingConfidence"/>) · s / √n is below
+    /// -<see cref="RacingMargin"/> (every <see cref="SweepMetric"/> is maximised). A trial whose mean difference is zero or
+    /// positive is never stopped, nor one with an undefined (NaN) fold value. The rule reads only the fold metrics, not
+    /// the clock, so given the seed the same trials are stopped on every run that reaches them. A stopped trial is kept
+    /// in the leaderboard after the completed ones; it never becomes the best, and its partial folds are not ranked as a
+    /// mean.
+    /// </remarks>
+    public bool Racing { get; set; } = true;
+
+    /// <summary>Folds a trial always runs before racing may stop it (at least 2: the bound needs the differences'
+    /// spread). Default 2; racing stops nothing when it is not below <see cref="NumberOfFolds"/>.</summary>
+    public int RacingMinimumFolds { get; set; } = 2;
+
+    /// <summary>One-sided confidence level of racing's upper bound on the mean paired difference, in [0.5, 1): higher
+    /// stops fewer trials. Default 0.95.</summary>
+    public double RacingConfidence { get; set; } = 0.95;
+
+    /// <summary>How far below the best trial (in the metric's units) racing's upper bound must be before a trial stops;
+    /// at least 0. It keeps a trial whose first folds happen to differ from the best's by about the same small amount (a
+    /// spread near zero, which two folds give easily): within a point of the best is not clearly worse. Default 0.01.</summary>
+    public double RacingMargin { get; set; } = 0.01;
+
     /// <summary>Told of each trial as it finishes.</summary>
     public IProgress<SweepTrial>? Progress { get; set; }
 

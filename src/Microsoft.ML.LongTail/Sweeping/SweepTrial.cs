@@ -12,6 +12,11 @@ public enum SweepTrialStatus
     /// <summary>Stopped after its first folds: it could not finish in the time left (<see cref="SweepTrial.Error"/>
     /// gives the estimate). Its fold metrics are not used.</summary>
     Abandoned,
+
+    /// <summary>Stopped by racing (<see cref="ImbalanceSweepOptions.Racing"/>) after some folds: it was clearly worse
+    /// than the best completed trial on the same folds (<see cref="SweepTrial.Error"/> gives the comparison).
+    /// <see cref="SweepTrial.FoldMetrics"/> holds the folds it ran; it has no mean and never becomes the best.</summary>
+    RacedOut,
 }
 
 /// <summary>One pipeline the sweep evaluated: strategy, trainer, parameters and its cross-validated figures.</summary>
@@ -44,13 +49,13 @@ public sealed class SweepTrial
     /// <summary>How the trial ended.</summary>
     public SweepTrialStatus Status { get; internal set; }
 
-    /// <summary>Why the trial failed or was abandoned (null when it completed).</summary>
+    /// <summary>Why the trial failed, was abandoned or was raced out (null when it completed).</summary>
     public string? Error { get; internal set; }
 
-    /// <summary>The optimised metric on each held-out fold.</summary>
+    /// <summary>The optimised metric on each held-out fold (for a raced-out trial, the folds it ran).</summary>
     public IReadOnlyList<double> FoldMetrics { get; internal set; } = [];
 
-    /// <summary>The mean of <see cref="FoldMetrics"/> (NaN when the trial failed).</summary>
+    /// <summary>The mean of <see cref="FoldMetrics"/> (NaN unless the trial completed).</summary>
     public double MetricMean { get; internal set; } = double.NaN;
 
     /// <summary>The sample standard deviation of <see cref="FoldMetrics"/>.</summary>
@@ -74,7 +79,15 @@ public sealed class SweepTrial
     /// <inheritdoc/>
     public override string ToString() => Status == SweepTrialStatus.Completed
         ? $"#{Index} {Description}: {MetricMean:0.0000} ± {MetricStandardDeviation:0.0000} ({Seconds:0.0} s)"
-        : $"#{Index} {Description}: {Status.ToString().ToLowerInvariant()} ({Error})";
+        : $"#{Index} {Description}: {StatusName(Status)} ({Error})";
+
+    /// <summary>The status as the leaderboards print it: <c>completed</c>, <c>failed</c>, <c>abandoned</c>,
+    /// <c>raced out</c>.</summary>
+    public static string StatusName(SweepTrialStatus status) => status switch
+    {
+        SweepTrialStatus.RacedOut => "raced out",
+        _ => status.ToString().ToLowerInvariant(),
+    };
 }
 
 /// <summary>Why the sweep stopped.</summary>
@@ -115,9 +128,10 @@ public sealed class SweepResult
     /// <summary>The trials in the order run.</summary>
     public IReadOnlyList<SweepTrial> Trials { get; }
 
-    /// <summary>The trials best first (completed ones by mean metric, then the failed ones).</summary>
+    /// <summary>The trials best first: completed ones by mean metric, then the raced-out ones, then the abandoned and
+    /// failed ones (each group in the order run).</summary>
     public IReadOnlyList<SweepTrial> Leaderboard => Trials
-        .OrderBy(t => t.Status == SweepTrialStatus.Completed ? 0 : 1)
+        .OrderBy(t => t.Status switch { SweepTrialStatus.Completed => 0, SweepTrialStatus.RacedOut => 1, _ => 2 })
         .ThenByDescending(t => t.Status == SweepTrialStatus.Completed ? t.MetricMean : double.NegativeInfinity)
         .ThenBy(t => t.Index).ToArray();
 

@@ -138,7 +138,9 @@ public sealed class ImbalanceSweepTests : IDisposable
         all.Metric = SweepMetric.PrAuc;
         var result = ImbalanceSweep.Run(ml, Data(ml), all);
         Assert.Equal(withLightGbm.Select(s => s.Name).Order(), result.Trials.Select(t => t.StrategyName).Distinct().Order());
-        Assert.All(result.Trials.Where(t => t.StrategyName != "adasyn"), t => Assert.True(t.Status == SweepTrialStatus.Completed, t.ToString()));
+        // (Racing may stop a trial clearly worse than the best: it ran, and did not fail.)
+        Assert.All(result.Trials.Where(t => t.StrategyName != "adasyn"),
+            t => Assert.True(t.Status is SweepTrialStatus.Completed or SweepTrialStatus.RacedOut, t.ToString()));
         Assert.All(result.Trials.Where(t => t.Status == SweepTrialStatus.Completed), t => Assert.InRange(t.MetricMean, 0, 1));
         Assert.All(result.Trials.Where(t => t.Status == SweepTrialStatus.Failed), t => Assert.False(string.IsNullOrEmpty(t.Error)));
         Assert.Equal(SweepTrialStatus.Completed, result.Leaderboard[0].Status);
@@ -207,7 +209,9 @@ public sealed class ImbalanceSweepTests : IDisposable
         options.MaxTrials = 12;
         var result = ImbalanceSweep.Run(ml, Data(ml), options);
         var trials = result.Trials;
-        Assert.All(trials, t => Assert.Equal(SweepTrialStatus.Completed, t.Status));
+        // Racing stops the weak trainer's later trials (far below the best after two folds), and only those.
+        Assert.All(trials, t => Assert.True(t.Status == SweepTrialStatus.Completed || (t.Status == SweepTrialStatus.RacedOut && t.TrainerName == "Constant"), t.ToString()));
+        Assert.Contains(trials, t => t.Status == SweepTrialStatus.RacedOut);
         Assert.Equal(["Constant", "LightGbm"], trials.Take(2).Select(t => t.TrainerName));
         Assert.True(trials[1].MetricMean > trials[0].MetricMean + 0.2, $"{trials[0]} / {trials[1]}");
         // Then the better baseline's trainer with another strategy at defaults, and next a trial one change away from the
@@ -278,6 +282,151 @@ public sealed class ImbalanceSweepTests : IDisposable
         // The two trials just before it were local ones (one change from an earlier trial of the same trainer).
         Assert.All(trials.Skip(firstConstant - 2).Take(2), t => Assert.Contains(trials.Take(t.Index - 1),
             earlier => earlier.TrainerName == t.TrainerName && Changes(earlier, t) == 1));
+    }
+
+    [Fact]
+    public void Racing_StopsAClearlyWorseTrialAfterTheMinimumFolds_AndKeepsItOutOfTheRanking()
+    {
+        var ml = new MLContext(1);
+        var options = Options(ml);
+        // LightGBM's baseline runs first and is the best; the constant trainer (head class only) is far below it.
+        options.Trainers = [LightGbm(), ConstantTrainer()];
+        options.Strategies = [SweepStrategy.None()];
+        options.NumberOfFolds = 4;
+        options.MaxTrials = 2;
+        var reported = new List<SweepTrial>();
+        options.Progress = new SyncProgress(reported.Add);
+        Assert.True(options.Racing);
+        Assert.Equal(2, options.RacingMinimumFolds);
+        var result = ImbalanceSweep.Run(ml, Data(ml), options);
+
+        var (first, constant) = (result.Trials[0], result.Trials[1]);
+        Assert.Equal(SweepTrialStatus.Completed, first.Status);
+        Assert.Equal(4, first.FoldMetrics.Count);
+        Assert.Equal("Constant", constant.TrainerName);
+        Assert.Equal(SweepTrialStatus.RacedOut, constant.Status);
+        Assert.StartsWith("stopped after 2 of 4 folds: paired mean -0.", constant.Error);
+        Assert.Contains("below the best (#1)", constant.Error);
+        Assert.Contains("95% upper bound", constant.Error);
+        Assert.Contains("raced out (stopped after 2 of 4 folds", constant.ToString());
+        // Its two folds are kept for the record, but it has no mean and is never the best.
+        Assert.Equal(2, constant.FoldMetrics.Count);
+        Assert.All(constant.FoldMetrics.Select((v, i) => (v, i)), x => Assert.True(x.v < first.FoldMetrics[x.i] - 0.2, $"fold {x.i}: {x.v} / {first.FoldMetrics[x.i]}"));
+        Assert.True(double.IsNaN(constant.MetricMean));
+        Assert.Empty(constant.Means);
+        Assert.False(constant.IsBestSoFar);
+        Assert.Same(first, result.BestTrial);
+        Assert.Equal([first, constant], result.Leaderboard);
+        Assert.Same(constant, reported[1]);
+
+        // A later minimum: the same trial runs three folds before it stops.
+        options.RacingMinimumFolds = 3;
+        var later = ImbalanceSweep.Run(ml, Data(ml), options).Trials[1];
+        Assert.Equal(SweepTrialStatus.RacedOut, later.Status);
+        Assert.StartsWith("stopped after 3 of 4 folds", later.Error);
+        Assert.Equal(3, later.FoldMetrics.Count);
+        Assert.Equal(constant.FoldMetrics, later.FoldMetrics.Take(2));
+
+        // Racing off: every fold runs and the trial completes, with the same values on the folds both ran.
+        options.Racing = false;
+        var off = ImbalanceSweep.Run(ml, Data(ml), options);
+        Assert.All(off.Trials, t => Assert.Equal(SweepTrialStatus.Completed, t.Status));
+        Assert.Equal(4, off.Trials[1].FoldMetrics.Count);
+        Assert.Equal(constant.FoldMetrics, off.Trials[1].FoldMetrics.Take(2));
+        Assert.True(off.Trials[1].MetricMean < off.Trials[0].MetricMean - 0.2, $"{off.Trials[0]} / {off.Trials[1]}");
+        Assert.Equal(off.Trials[0].FoldMetrics, first.FoldMetrics);
+    }
+
+    [Fact]
+    public void Racing_NeverStopsATrialThatIsTiedOrBetter()
+    {
+        var ml = new MLContext(1);
+        var options = Options(ml);
+        // The constant trainer is first, so the best when the others run: its twin ties it on every fold (paired
+        // differences all zero) and LightGBM is far above it.
+        var twin = ConstantTrainer();
+        options.Trainers = [ConstantTrainer(), new SweepTrainer("ConstantTwin", twin.Create), LightGbm()];
+        options.Strategies = [SweepStrategy.None()];
+        options.NumberOfFolds = 4;
+        options.MaxTrials = 3;
+        var result = ImbalanceSweep.Run(ml, Data(ml), options);
+        Assert.Equal(["Constant", "ConstantTwin", "LightGbm"], result.Trials.Select(t => t.TrainerName));
+        Assert.All(result.Trials, t => Assert.Equal(SweepTrialStatus.Completed, t.Status));
+        Assert.All(result.Trials, t => Assert.Equal(4, t.FoldMetrics.Count));
+        Assert.Equal(result.Trials[0].FoldMetrics, result.Trials[1].FoldMetrics);
+        Assert.False(result.Trials[1].IsBestSoFar);
+        Assert.True(result.Trials[2].IsBestSoFar);
+        Assert.Same(result.Trials[2], result.BestTrial);
+    }
+
+    [Fact]
+    public void Racing_Rule_StopsOnlyWhenTheUpperBoundIsBelowTheMargin()
+    {
+        double[] best = [0.80, 0.70, 0.75, 0.85, 0.78];
+        var defaults = new ImbalanceSweepOptions();
+        Assert.Equal((0.95, 0.01), (defaults.RacingConfidence, defaults.RacingMargin));
+        SweepRacing.Comparison Compare(double[] trial, double confidence = 0.95) => SweepRacing.Compare(trial, best, confidence, defaults.RacingMargin);
+        // Clearly worse on every fold: stopped after two folds.
+        var worse = Compare([0.50, 0.42]);
+        Assert.True(worse.Stop);
+        Assert.Equal(-0.29, worse.MeanDifference, 12);
+        // d = (-0.30, -0.28): s = 0.01414, t(1, 0.95) = 6.3138, U = -0.29 + 6.3138 * 0.01 = -0.2269.
+        Assert.Equal(-0.29 + 6.313752 * 0.01, worse.UpperBound, 5);
+        // Behind on average but with a spread that leaves room to be ahead: kept.
+        Assert.False(Compare([0.70, 0.78]).Stop);
+        // Behind by about the same small amount on both folds (a spread near zero): within the margin, kept; beyond it, stopped.
+        Assert.False(Compare([0.791, 0.6908]).Stop);
+        Assert.True(Compare([0.78, 0.6795]).Stop);
+        // A lower confidence stops sooner: this one is kept at 95 % and stopped at 75 %.
+        double[] noisy = [0.70, 0.66, 0.72];
+        Assert.False(Compare(noisy).Stop);
+        Assert.True(Compare(noisy, 0.75).Stop);
+        // Tied, or one fold missing its metric: kept.
+        Assert.False(SweepRacing.Compare(best.Take(3).ToArray(), best, 0.5, 0).Stop);
+        Assert.False(SweepRacing.Compare([0.1, double.NaN], best, 0.5, 0).Stop);
+        // One fold tells nothing about the spread.
+        Assert.False(SweepRacing.Compare([0.1], best, 0.5, 0).Stop);
+
+        // Never a trial that is ahead on average, whatever the spread, level or margin.
+        var random = new Random(5);
+        for (int i = 0; i < 2000; i++)
+        {
+            int n = random.Next(2, 6);
+            var b = Enumerable.Range(0, 5).Select(_ => random.NextDouble()).ToArray();
+            var c = b.Take(n).Select(v => v + (random.NextDouble() - 0.5) * 0.4).ToArray();
+            var comparison = SweepRacing.Compare(c, b, 0.5 + random.NextDouble() * 0.49, random.NextDouble() * 0.01);
+            if (comparison.MeanDifference >= 0)
+                Assert.False(comparison.Stop, $"{string.Join(", ", c)} against {string.Join(", ", b)}");
+        }
+    }
+
+    [Theory]
+    [InlineData(0.95, 1, 6.313752)]
+    [InlineData(0.95, 2, 2.919986)]
+    [InlineData(0.95, 3, 2.353363)]
+    [InlineData(0.95, 4, 2.131847)]
+    [InlineData(0.975, 9, 2.262157)]
+    [InlineData(0.99, 3, 4.540703)]
+    [InlineData(0.9, 30, 1.310415)]
+    [InlineData(0.5, 7, 0)]
+    public void Racing_StudentTQuantile_MatchesTheTables(double p, int df, double expected) =>
+        Assert.Equal(expected, SweepRacing.StudentTQuantile(p, df), 5);
+
+    [Fact]
+    public void Racing_InvalidOptions_AreRefused()
+    {
+        var ml = new MLContext(1);
+        foreach (var set in new Action<ImbalanceSweepOptions>[] { o => o.RacingMinimumFolds = 1, o => o.RacingConfidence = 1, o => o.RacingConfidence = 0.4,
+            o => o.RacingMargin = -0.1, o => o.RacingMargin = double.NaN })
+        {
+            var options = Options(ml);
+            set(options);
+            Assert.Contains("Racing", Assert.Throws<ArgumentException>(() => ImbalanceSweep.Run(ml, Data(ml), options)).Message);
+            // Off, the racing settings are not read.
+            options.Racing = false;
+            options.MaxTrials = 1;
+            Assert.Single(ImbalanceSweep.Run(ml, Data(ml), options).Trials);
+        }
     }
 
     private static string SweepParametersOfDefaults(string strategy) => strategy switch
