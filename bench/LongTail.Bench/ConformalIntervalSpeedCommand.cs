@@ -94,26 +94,9 @@ public static class ConformalIntervalSpeedCommand
         if (chainTotal != total)
             BenchOutput.Log($"warning: the fitted chain covers {chainTotal} rows, the managed intervals {total}");
 
-        var saved = new MemoryStream();
-        ml.Model.Save(model, view.Schema, saved);
-        saved.Position = 0;
-        var loaded = new MLContext(seed).Model.Load(saved, out _);
-        var loadedWarm = Stopwatch.StartNew();
-        do
-            Drain(loaded.Transform(warm));
-        while (loadedWarm.Elapsed.TotalSeconds < 0.5);
-        var process = Process.GetCurrentProcess();
-        var cpuBefore = process.TotalProcessorTime;
-        sw.Restart();
-        long loadedTotal = Drain(loaded.Transform(view));
-        double predictLoaded = sw.Elapsed.TotalSeconds;
-        process.Refresh();
-        double predictLoadedCpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
-        if (loadedTotal != total)
-            BenchOutput.Log($"warning: the loaded model covers {loadedTotal} rows, the managed intervals {total}");
-        sw.Restart();
-        Drain(loaded.Transform(view));
-        double predictLoadedAgain = sw.Elapsed.TotalSeconds;
+        var loaded = SavedModelTiming.Measure(model, view, warm, seed, Drain, warmSeconds: 0.5);
+        if (loaded.Total != total)
+            BenchOutput.Log($"warning: the loaded model covers {loaded.Total} rows, the managed intervals {total}");
 
         BenchOutput.Emit(new
         {
@@ -129,9 +112,9 @@ public static class ConformalIntervalSpeedCommand
             calibrate_managed_seconds = calibrateManaged,
             read_view_seconds = read,
             predict_seconds = predict,
-            predict_loaded_seconds = predictLoaded,
-            predict_loaded_again_seconds = predictLoadedAgain,
-            predict_loaded_cpu_seconds = predictLoadedCpu,
+            predict_loaded_seconds = loaded.Seconds,
+            predict_loaded_again_seconds = loaded.SecondsAgain,
+            predict_loaded_cpu_seconds = loaded.CpuSeconds,
             predict_managed_seconds = predictManaged,
         });
         return 0;

@@ -92,25 +92,9 @@ public static class ConformalSpeedCommand
             BenchOutput.Log($"warning: the fitted chain's sets hold {chainTotal} classes in all, managed sets {total}");
 
         // The user's case: the model saved and loaded in a fresh context (warmed up on the small slice, as above).
-        var saved = new MemoryStream();
-        ml.Model.Save(model, view.Schema, saved);
-        saved.Position = 0;
-        var loaded = new MLContext(seed).Model.Load(saved, out _);
-        Drain(loaded.Transform(warm));
-        // CPU time as well: on the shared machine the wall clock also counts the time other jobs hold the cores.
-        var process = System.Diagnostics.Process.GetCurrentProcess();
-        var cpuBefore = process.TotalProcessorTime;
-        sw.Restart();
-        long loadedTotal = Drain(loaded.Transform(view));
-        double predictLoaded = sw.Elapsed.TotalSeconds;
-        process.Refresh();
-        double predictLoadedCpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
-        if (loadedTotal != total)
-            BenchOutput.Log($"warning: the loaded model's sets hold {loadedTotal} classes in all, managed sets {total}");
-        // A second pass: the first full pass through a new transformer instance costs more (JIT tiering of its per-row code).
-        sw.Restart();
-        Drain(loaded.Transform(view));
-        double predictLoadedAgain = sw.Elapsed.TotalSeconds;
+        var loaded = SavedModelTiming.Measure(model, view, warm, seed, Drain);
+        if (loaded.Total != total)
+            BenchOutput.Log($"warning: the loaded model's sets hold {loaded.Total} classes in all, managed sets {total}");
 
         BenchOutput.Emit(new
         {
@@ -124,9 +108,9 @@ public static class ConformalSpeedCommand
             calibrate_managed_seconds = calibrateManaged,
             read_view_seconds = read,
             predict_seconds = predict,
-            predict_loaded_seconds = predictLoaded,
-            predict_loaded_again_seconds = predictLoadedAgain,
-            predict_loaded_cpu_seconds = predictLoadedCpu,
+            predict_loaded_seconds = loaded.Seconds,
+            predict_loaded_again_seconds = loaded.SecondsAgain,
+            predict_loaded_cpu_seconds = loaded.CpuSeconds,
             predict_managed_seconds = predictManaged,
         });
         return 0;

@@ -132,6 +132,34 @@ public sealed class MixedPrecisionTests
     }
 
     [Fact]
+    public void WorksWithSamClassifierRetrainingAndTheBinaryAndRegressionTrainers()
+    {
+        var options = Small(MixedPrecision.Float16, NeuralNetworkNormalization.BatchNorm);
+        options.SamRho = 0.05;
+        options.ClassifierRetrainingEpochs = 3;
+        options.Epochs = 15;
+        var (accuracy, _) = TrainAndScore(options);
+        Assert.True(accuracy > 0.9, $"float16 + SAM + re-training accuracy {accuracy:F3}");
+
+        var ml = new MLContext(seed: 1);
+        var binary = ml.Data.LoadFromEnumerable(TestData.BinaryBlobs(150, 30, seed: 3));
+        var binaryModel = ml.BinaryClassification.Trainers.NeuralNetwork(new BinaryNeuralNetworkOptions
+        {
+            HiddenLayers = [16], Epochs = 30, BatchSize = 32, LearningRate = 0.02, Seed = 1, NumberOfThreads = 1, MixedPrecision = MixedPrecision.BFloat16,
+        }).Fit(binary);
+        double binaryAccuracy = ml.BinaryClassification.Evaluate(binaryModel.Transform(binary)).Accuracy;
+        Assert.True(binaryAccuracy > 0.9, $"bfloat16 binary accuracy {binaryAccuracy:F3}");
+
+        var regression = ml.Data.LoadFromEnumerable(TestData.Linear(400, seed: 5));
+        var regressionModel = ml.Regression.Trainers.NeuralNetwork(new RegressionNeuralNetworkOptions
+        {
+            HiddenLayers = [32], Epochs = 30, BatchSize = 32, LearningRate = 0.01, Seed = 1, NumberOfThreads = 1, MixedPrecision = MixedPrecision.Float16,
+        }).Fit(regression);
+        double r2 = ml.Regression.Evaluate(regressionModel.Transform(regression)).RSquared;
+        Assert.True(r2 > 0.95, $"float16 regression R^2 {r2:F3}");
+    }
+
+    [Fact]
     public void AnUndefinedPrecisionIsRefused()
     {
         var ml = new MLContext(seed: 1);

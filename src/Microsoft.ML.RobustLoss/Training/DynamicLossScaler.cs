@@ -34,12 +34,10 @@ internal sealed class DynamicLossScaler(double initialScale = 65536.0, int growt
     public static bool GradientsAreFinite(IEnumerable<Parameter> parameters)
     {
         using var _ = torch.no_grad();
-        foreach (var p in parameters)
-        {
-            if (p.grad is { } g && !torch.isfinite(g).all().item<bool>())
-                return false;
-        }
-        return true;
+        using var scope = torch.NewDisposeScope();
+        var checks = parameters.Where(p => p.grad is not null).Select(p => torch.isfinite(p.grad!).all()).ToArray();
+        // One device-to-host read per step, not one per parameter (each read waits for the GPU).
+        return checks.Length == 0 || torch.stack(checks).all().item<bool>();
     }
 
     /// <summary>After the backward pass of a scaled loss: returns <see langword="true"/> and divides every gradient by the scale
