@@ -90,6 +90,7 @@ public static class SweepCommand
                 failed = result.Trials.Count(t => t.Status == SweepTrialStatus.Failed),
                 abandoned = result.Trials.Count(t => t.Status == SweepTrialStatus.Abandoned),
                 raced_out = result.Trials.Count(t => t.Status == SweepTrialStatus.RacedOut),
+                strategies_set_aside = result.StrategiesSetAside,
                 best = result.BestTrial.Description,
                 cv_metric = result.BestTrial.MetricMean,
                 cv_metric_sd = result.BestTrial.MetricStandardDeviation,

@@ -285,6 +285,9 @@ internal static class TrainJob
         });
         output.WriteLine();
         output.WriteLine($"Sweep done: {Trials(result)} in {result.Elapsed.TotalSeconds:0.0} s ({Stop(result.StopReason)}).");
+        if (result.StrategiesSetAside.Count > 0)
+            output.WriteLine($"The classes are balanced (imbalance ratio {result.ImbalanceRatio:0.##} < 1.5): the sweep left out the imbalance strategies " +
+                $"({string.Join(", ", result.StrategiesSetAside)}) and spent the budget on the trainers and their hyper-parameters.");
         output.WriteLine($"Best: {result.BestTrial.Description}: {MetricName(metric)} {result.BestTrial.MetricMean:0.0000} ± {result.BestTrial.MetricStandardDeviation:0.0000}");
         var baseline = result.Trials.FirstOrDefault(t => t.StrategyName == "none" && t.TrainerName == "LightGbm" && t.Status == SweepTrialStatus.Completed);
         if (baseline is not null)

@@ -66,6 +66,8 @@ public static class ImbalanceSweep
             throw new ArgumentException($"TimeBudget must be positive, got {options.TimeBudget}.", nameof(options));
         if (options.MaxTrials is < 1)
             throw new ArgumentException($"MaxTrials must be at least 1, got {options.MaxTrials}.", nameof(options));
+        if (!(options.BalancedImbalanceRatio >= 0 && double.IsFinite(options.BalancedImbalanceRatio)))
+            throw new ArgumentException($"BalancedImbalanceRatio must be finite and at least 0, got {options.BalancedImbalanceRatio}.", nameof(options));
         if (options.Racing)
         {
             if (options.RacingMinimumFolds < 2)
@@ -102,6 +104,14 @@ public static class ImbalanceSweep
                     "merge or drop it, or use fewer folds.", nameof(data));
         }
         int positive = PositiveClass(options, encoding, counts);
+        double imbalanceRatio = (double)counts.Max() / counts.Where(c => c > 0).Min();
+        var strategies = options.Strategies.ToList();
+        var setAside = new List<string>();
+        if (imbalanceRatio < options.BalancedImbalanceRatio && strategies.Any(s => !s.AddressesImbalance))
+        {
+            setAside = strategies.Where(s => s.AddressesImbalance).Select(s => s.Name).ToList();
+            strategies = strategies.Where(s => !s.AddressesImbalance).ToList();
+        }
 
         // One view per fold with a two-valued key column (1: held out, 2: training), split by key range.
         int[] folds = StratifiedFolds.Assign(labels, options.NumberOfFolds, options.Seed);
@@ -118,7 +128,7 @@ public static class ImbalanceSweep
         // baselines, and skips a candidate whose trainer last took longer than the time left.
         var trainerSeconds = new Dictionary<string, double>(StringComparer.Ordinal);
         var completed = new List<(Candidate Candidate, double Score)>();
-        var candidates = Candidates(options, trainerSeconds, completed);
+        var candidates = Candidates(options, strategies, trainerSeconds, completed);
         var trials = new List<SweepTrial>();
         SweepTrial? best = null;
         IEstimator<ITransformer>? bestPipeline = null;
@@ -258,7 +268,11 @@ public static class ImbalanceSweep
             var map = mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(bestModel.Transform(original));
             bestModel = bestModel is TransformerChain<ITransformer> chain ? chain.Append(map) : new TransformerChain<ITransformer>(bestModel, map);
         }
-        return new SweepResult(options.Metric, trials, best, bestPipeline, bestModel, stop, clock.Elapsed, encoding.ClassNames);
+        return new SweepResult(options.Metric, trials, best, bestPipeline, bestModel, stop, clock.Elapsed, encoding.ClassNames)
+        {
+            ImbalanceRatio = imbalanceRatio,
+            StrategiesSetAside = setAside,
+        };
     }
 
     private sealed record Candidate(SweepStrategy Strategy, SweepTrainer Trainer, SweepParameters StrategyParameters, SweepParameters TrainerParameters);
@@ -266,15 +280,15 @@ public static class ImbalanceSweep
     /// <summary>Baselines; then each strategy × trainer at defaults, the best baselines' trainers first; then a local
     /// search around the best trials interleaved with random grid draws (see the class remarks). Lazy: each phase reads
     /// the scores of the trials completed so far.</summary>
-    private static IEnumerable<Candidate> Candidates(ImbalanceSweepOptions options, IReadOnlyDictionary<string, double> trainerSeconds,
+    private static IEnumerable<Candidate> Candidates(ImbalanceSweepOptions options, IReadOnlyList<SweepStrategy> strategies, IReadOnlyDictionary<string, double> trainerSeconds,
         IReadOnlyList<(Candidate Candidate, double Score)> completed)
     {
         var random = new Random(options.Seed);
         var seen = new HashSet<string>();
-        var pairs = options.Strategies.SelectMany(s => options.Trainers.Where(s.Supports).Select(t => (Strategy: s, Trainer: t))).ToArray();
+        var pairs = strategies.SelectMany(s => options.Trainers.Where(s.Supports).Select(t => (Strategy: s, Trainer: t))).ToArray();
         if (pairs.Length == 0)
             throw new ArgumentException("No strategy can be combined with any of the trainers.", nameof(options));
-        var baseline = pairs.Take(options.Trainers.Count(t => options.Strategies[0].Supports(t))).ToArray();
+        var baseline = pairs.Take(options.Trainers.Count(t => strategies[0].Supports(t))).ToArray();
         var rest = pairs.Skip(baseline.Length).ToArray();
         random.Shuffle(rest);
         Candidate AtDefaults((SweepStrategy Strategy, SweepTrainer Trainer) p) => new(p.Strategy, p.Trainer, Defaults(p.Strategy.Parameters), Defaults(p.Trainer.Parameters));
@@ -303,7 +317,7 @@ public static class ImbalanceSweep
             return null;
         }
         Candidate? Local() => completed.OrderByDescending(x => x.Score)
-            .SelectMany(x => Neighbours(x.Candidate, options.Strategies, random))
+            .SelectMany(x => Neighbours(x.Candidate, strategies, random))
             .FirstOrDefault(c => !seen.Contains(Key(c)));
 
         long gridSize = pairs.Sum(p => Size(p.Strategy.Parameters) * Size(p.Trainer.Parameters));
@@ -331,7 +345,7 @@ public static class ImbalanceSweep
 
     /// <summary>The candidates one change away from <paramref name="c"/>, in random order: one hyper-parameter of its
     /// trainer or strategy set to another value, or another strategy (at its defaults) with the same tuned trainer.</summary>
-    private static IEnumerable<Candidate> Neighbours(Candidate c, IList<SweepStrategy> strategies, Random random)
+    private static IEnumerable<Candidate> Neighbours(Candidate c, IReadOnlyList<SweepStrategy> strategies, Random random)
     {
         var list = new List<Candidate>();
         foreach (var p in c.Trainer.Parameters)

@@ -38,6 +38,15 @@ public sealed class ImbalanceSweepOptions
     /// <summary>The strategies to search over. Default <see cref="SweepStrategy.Defaults"/>.</summary>
     public IList<SweepStrategy> Strategies { get; set; } = SweepStrategy.Defaults().ToList();
 
+    /// <summary>Classes whose imbalance ratio (the largest class's rows over the smallest's, in the data given to the sweep) is
+    /// below this value count as balanced (KEEL's convention: a data set is imbalanced from a ratio of 1.5). Then the sweep
+    /// searches only the <see cref="Strategies"/> that do not address imbalance (<see cref="SweepStrategy.AddressesImbalance"/>,
+    /// e.g. <see cref="SweepStrategy.None"/>): weights and resampling cannot help there, and the whole budget goes to the
+    /// trainers and their hyper-parameters. The strategies left out are listed in
+    /// <see cref="SweepResult.StrategiesSetAside"/>. 0 searches every strategy whatever the ratio; so does a list without
+    /// such a strategy. Default 1.5.</summary>
+    public double BalancedImbalanceRatio { get; set; } = 1.5;
+
     /// <summary>
     /// Racing: whether a trial that is clearly worse than the best completed trial so far stops before its last fold
     /// (status <see cref="SweepTrialStatus.RacedOut"/>), leaving the budget to other candidates. Default true.

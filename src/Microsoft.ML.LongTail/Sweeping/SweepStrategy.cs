@@ -58,6 +58,11 @@ public sealed class SweepStrategy
     /// <summary>The parameter space.</summary>
     public IReadOnlyList<SweepParameter> Parameters { get; }
 
+    /// <summary>Whether the strategy acts on the class imbalance (weights, resampling, adjusted logits or losses). On classes
+    /// that are balanced (<see cref="ImbalanceSweepOptions.BalancedImbalanceRatio"/>) the sweep searches only the strategies
+    /// where this is <see langword="false"/>. Default <see langword="true"/>; <see langword="false"/> for <see cref="None"/>.</summary>
+    public bool AddressesImbalance { get; init; } = true;
+
     /// <summary>Whether the trial's trainer must honour example weights.</summary>
     public bool RequiresExampleWeights { get; init; }
 
@@ -74,7 +79,7 @@ public sealed class SweepStrategy
         && RequiresLosses.All(l => trainer.Losses.Contains(l, StringComparer.Ordinal));
 
     /// <summary>The trainer as it is.</summary>
-    public static SweepStrategy None() => new("none", c => c.CreateTrainer(null));
+    public static SweepStrategy None() => new("none", c => c.CreateTrainer(null)) { AddressesImbalance = false };
 
     /// <summary>Class-balanced example weights (<c>scheme</c>: inverse frequency, square root, effective number) computed
     /// from the training rows while fitting only: the saved model is the featuriser and the trainer, with no weight

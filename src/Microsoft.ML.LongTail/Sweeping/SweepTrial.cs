@@ -122,6 +122,13 @@ public sealed class SweepResult
         ClassNames = classNames;
     }
 
+    /// <summary>The imbalance ratio of the data the sweep ran on: the largest class's rows over the smallest's.</summary>
+    public double ImbalanceRatio { get; init; }
+
+    /// <summary>The names of the strategies not searched because the classes are balanced
+    /// (<see cref="ImbalanceSweepOptions.BalancedImbalanceRatio"/>); empty when every strategy was searched.</summary>
+    public IReadOnlyList<string> StrategiesSetAside { get; init; } = [];
+
     /// <summary>The optimised metric.</summary>
     public SweepMetric Metric { get; }
 

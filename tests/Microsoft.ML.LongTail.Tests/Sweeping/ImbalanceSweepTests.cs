@@ -412,6 +412,58 @@ public sealed class ImbalanceSweepTests : IDisposable
     public void Racing_StudentTQuantile_MatchesTheTables(double p, int df, double expected) =>
         Assert.Equal(expected, SweepRacing.StudentTQuantile(p, df), 5);
 
+    /// <summary>Three classes of 30 rows each (imbalance ratio 1) around separate centres.</summary>
+    private static IDataView BalancedData(MLContext ml)
+    {
+        var random = new Random(5);
+        var rows = new List<Row>();
+        foreach (var (label, cx) in new[] { ("a", 0f), ("b", 2f), ("c", 4f) })
+        {
+            for (int i = 0; i < 30; i++)
+                rows.Add(new Row { Label = label, X = cx + (float)(random.NextDouble() * 2 - 1), Y = (float)random.NextDouble() });
+        }
+        return ml.Data.LoadFromEnumerable(rows);
+    }
+
+    [Fact]
+    public void BalancedClasses_SearchOnlyTheStrategiesThatDoNotAddressImbalance_UnlessTurnedOff()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Options(ml);
+        options.Strategies = [SweepStrategy.None(), SweepStrategy.ClassBalancedWeights(), SweepStrategy.RandomOverSampling()];
+        options.MaxTrials = 6;
+        var balanced = ImbalanceSweep.Run(ml, BalancedData(ml), options);
+        Assert.Equal(1.0, balanced.ImbalanceRatio);
+        Assert.Equal(["weights", "random-over"], balanced.StrategiesSetAside);
+        Assert.Equal(6, balanced.Trials.Count);
+        Assert.All(balanced.Trials, t => Assert.Equal("none", t.StrategyName));
+        // The budget went to the trainers' hyper-parameters instead: both trainers, more than their defaults.
+        Assert.Equal(2, balanced.Trials.Select(t => t.TrainerName).Distinct().Count());
+        Assert.True(balanced.Trials.Select(t => t.Description).Distinct().Count() == 6);
+
+        options.BalancedImbalanceRatio = 0;
+        var everything = ImbalanceSweep.Run(ml, BalancedData(ml), options);
+        Assert.Empty(everything.StrategiesSetAside);
+        Assert.Contains(everything.Trials, t => t.StrategyName != "none");
+
+        // Imbalanced data (60 / 20 / 8) keeps every strategy at the default threshold.
+        options.BalancedImbalanceRatio = 1.5;
+        var imbalanced = ImbalanceSweep.Run(ml, Data(ml), options);
+        Assert.Equal(7.5, imbalanced.ImbalanceRatio);
+        Assert.Empty(imbalanced.StrategiesSetAside);
+        Assert.Contains(imbalanced.Trials, t => t.StrategyName != "none");
+
+        // A list without a strategy that leaves the imbalance alone is searched as it is.
+        options.Strategies = [SweepStrategy.ClassBalancedWeights()];
+        options.MaxTrials = 2;
+        var weightsOnly = ImbalanceSweep.Run(ml, BalancedData(ml), options);
+        Assert.Empty(weightsOnly.StrategiesSetAside);
+        Assert.All(weightsOnly.Trials, t => Assert.Equal("weights", t.StrategyName));
+
+        options.BalancedImbalanceRatio = double.NaN;
+        Assert.Throws<ArgumentException>(() => ImbalanceSweep.Run(ml, BalancedData(ml), options));
+    }
+
     [Fact]
     public void Racing_InvalidOptions_AreRefused()
     {
