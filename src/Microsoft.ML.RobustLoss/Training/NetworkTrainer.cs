@@ -125,6 +125,8 @@ internal static class NetworkTrainer
             MixedPrecision.BFloat16 => ScalarType.BFloat16,
             _ => null,
         };
+        if (o.MixedPrecision != MixedPrecision.None && device.type == DeviceType.CPU)
+            channel.Warning(MessageSensitivity.None, $"{name}: {o.MixedPrecision} mixed precision on the CPU runs, but is meant for CUDA: on most CPUs it is slower than float32.");
 
         var run = new Run(o, net, train, validation, objective, device, channel, name);
         run.Stage(1, o.Epochs, net.parameters(), new BatchSampler(train, sampling), objective.Loss, random, bodyFrozen: false);
@@ -254,7 +256,8 @@ internal static class NetworkTrainer
                     if (!double.IsFinite(value))
                         throw new InvalidOperationException(
                             $"{name}: the training loss became {value} in epoch {epoch}{(stage == 2 ? " of the classifier re-training stage" : "")} " +
-                            $"(mini-batch {start / o.BatchSize + 1}, learning rate {lr:G4}). Lower LearningRate, set GradientClipNorm, or check the features' scale.");
+                            $"(mini-batch {start / o.BatchSize + 1}, learning rate {lr:G4}). Lower LearningRate, set GradientClipNorm, or check the features' scale" +
+                            (o.MixedPrecision == MixedPrecision.Float16 ? "; float16 overflows above 65504, so BFloat16 or None may train where Float16 cannot." : "."));
                     Backward(batchLoss, scaler);
                     // SAM's ascent direction is scale-invariant, so it can use the scaled gradients, but not overflowed ones.
                     if (o.SamRho > 0 && (scaler is null || DynamicLossScaler.GradientsAreFinite(trainable)))
