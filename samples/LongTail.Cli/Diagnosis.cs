@@ -34,7 +34,7 @@ internal sealed class Diagnosis
         var tail = classes.Where(c => c.Value < FewShot).Select(c => c.Key).ToArray();
         var r = new List<string>();
         if (ratio < 1.5)
-            r.Add($"The classes are balanced (ratio {ratio:0.##}): a plain trainer is enough, so the sweep leaves the imbalance strategies out and spends its budget on the trainers.");
+            r.Add($"The classes are balanced (ratio {ratio:0.##}): a plain trainer is enough; the sweep leaves the imbalance strategies out when its training part is balanced too (ratio below 1.5) and spends its budget on the trainers.");
         else
         {
             r.Add(ratio >= 10
