@@ -95,8 +95,8 @@ public enum MixedPrecision
     /// the CPU it runs but is usually slower than float32.</summary>
     Float16,
 
-    /// <summary>bfloat16 (float32's range, 8 significant bits): no loss scaling needed. Fast on CUDA (Ampere and later) and on
-    /// CPUs with bfloat16 instructions (AVX512-BF16, AMX); elsewhere slower than float32.</summary>
+    /// <summary>bfloat16 (float32's range, 8 significant bits): no loss scaling needed. Fast on CUDA (Ampere and later); on a
+    /// CPU with AVX512-BF16 it ran at about float32's speed (bench/RESULTS.md), elsewhere slower.</summary>
     BFloat16,
 }
 
