@@ -98,4 +98,28 @@ public sealed class QuantizedNetworkTests
         trainer.Fit(train);
         Assert.Equal(40, trainer.LastQuantizationReport!.CalibrationRows);
     }
+    [Fact]
+    public void QuantizationOptionsThatCannotApplyFailBeforeTraining()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = TestData.KeyedBlobs(ml, Counts, seed: 1);
+        foreach (var bad in new[]
+        {
+            new OnnxQuantizationOptions { PerChannelMinErrorReduction = 0.5 },
+            new OnnxQuantizationOptions { RowsPerClass = 5, LabelColumnName = "NoSuchColumn" },
+        })
+        {
+            var options = Options(bad);
+            int epochs = 0;
+            options.Progress = new Progress(() => epochs++);
+            var error = Assert.ThrowsAny<Exception>(() => ml.MulticlassClassification.Trainers.NeuralNetwork(options).Fit(train));
+            Assert.Contains("quantiz", error.Message, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(0, epochs);
+        }
+    }
+
+    private sealed class Progress(Action report) : IProgress<NeuralNetworkEpoch>
+    {
+        public void Report(NeuralNetworkEpoch value) => report();
+    }
 }

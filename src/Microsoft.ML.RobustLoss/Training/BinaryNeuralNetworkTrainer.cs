@@ -69,6 +69,7 @@ public sealed class BinaryNeuralNetworkTrainer : IEstimator<ITransformer>
             Validate = (outputs, v) => ClassificationMetrics.Score(outputs, v, 2, o.ValidationMetric),
         };
         using var net = new Mlp(data.Width, o.HiddenLayers, 1, o.Activation, o.Normalization, o.Dropout);
+        NetworkTrainer.CheckQuantization(Name, o, net.Inputs, net.Outputs, input);
         NetworkTrainer.Train(_environment, Name, o, net, train, validation, objective, o.Sampling, o.ClassifierRetrainingEpochs, random);
 
         var g = new OnnxGraphBuilder("robustloss_binary");

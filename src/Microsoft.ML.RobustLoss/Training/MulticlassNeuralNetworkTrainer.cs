@@ -74,6 +74,7 @@ public sealed class MulticlassNeuralNetworkTrainer : IEstimator<ITransformer>
 
         using var objective = CreateObjective(o, counts, device);
         using var net = new Mlp(data.FeatureCount, o.HiddenLayers, k, o.Activation, o.Normalization, o.Dropout);
+        NetworkTrainer.CheckQuantization(Name, o, net.Inputs, net.Outputs, input);
         NetworkTrainer.Train(_environment, Name, o, net, train, validation, objective, o.Sampling, o.ClassifierRetrainingEpochs, random);
 
         var (kmeans, gather) = ScoringChain.FitArgMax(_mlContext, k);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Microsoft.ML.LongTail.Onnx;
 using Microsoft.ML.Quantize;
 using Microsoft.ML.Runtime;
 using TorchSharp;
@@ -163,8 +164,28 @@ internal static class NetworkTrainer
         }
         catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException)
         {
-            throw new InvalidOperationException($"{name}: quantizing the trained network ({q.Mode}) failed: {e.Message}", e);
+            throw new InvalidOperationException($"{name}: quantizing the network with these Quantization options ({q.Mode}) failed: {e.Message}", e);
         }
+    }
+
+    /// <summary>Fails before training, not after it, when <see cref="NeuralNetworkOptionsBase.Quantization"/> cannot be applied
+    /// (an option out of range, a calibration or label column the training data lacks): quantizes a fixed linear layer of the
+    /// network's input and output widths with those options. Uses no random numbers, so the network's seeded initialisation is
+    /// the same with and without quantization.</summary>
+    public static void CheckQuantization(string name, NeuralNetworkOptionsBase o, int inputs, int outputs, IDataView trainingData)
+    {
+        if (o.Quantization is null)
+            return;
+        var g = new OnnxGraphBuilder("robustloss_quantization_check");
+        g.AddFloatInput(o.FeatureColumnName, inputs);
+        var w = new float[outputs * inputs];
+        for (int i = 0; i < w.Length; i++)
+            w[i] = 0.01f * (i % 7 - 3);
+        string weight = g.AddInitializer("W", w, outputs, inputs);
+        string bias = g.AddInitializer("B", new float[outputs], outputs);
+        g.AddNode("Gemm", [o.FeatureColumnName, weight, bias], "check_output", OnnxAttribute.Int("transB", 1));
+        g.AddFloatOutput("check_output", outputs);
+        ScoringGraph(name, o, g.ToBytes(), trainingData, out _);
     }
 
     /// <summary>The network's outputs on every row of <paramref name="data"/>, row-major, in evaluation mode.</summary>

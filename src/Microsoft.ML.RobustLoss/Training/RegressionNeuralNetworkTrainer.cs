@@ -70,6 +70,7 @@ public sealed class RegressionNeuralNetworkTrainer : IEstimator<ITransformer>
             },
         };
         using var net = new Mlp(data.Width, o.HiddenLayers, outputs, o.Activation, o.Normalization, o.Dropout);
+        NetworkTrainer.CheckQuantization(Name, o, net.Inputs, net.Outputs, input);
         NetworkTrainer.Train(_environment, Name, o, net, train, validation, objective, BatchSampling.Uniform, 0, random);
 
         var g = new OnnxGraphBuilder("robustloss_regression");
