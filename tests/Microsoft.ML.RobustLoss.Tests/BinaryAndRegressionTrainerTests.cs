@@ -126,8 +126,7 @@ public sealed class BinaryAndRegressionTrainerTests
     public void OutputSchemasMatchTheFittedColumns()
     {
         var ml = new MLContext();
-        var create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!;
-        SchemaShape Shape(IDataView v) => (SchemaShape)create.Invoke(null, [v.Schema])!; // internal in ML.NET (test only)
+        SchemaShape Shape(IDataView v) => TestSchemas.ShapeOf(v.Schema);
 
         var binary = ml.Data.LoadFromEnumerable(TestData.BinaryBlobs(5, 5, 1));
         var b = ml.BinaryClassification.Trainers.NeuralNetwork(epochs: 1).GetOutputSchema(Shape(binary));

@@ -100,8 +100,7 @@ public sealed class MulticlassTrainerTests
         var train = TestData.KeyedBlobs(ml, Counts, seed: 3);
         var estimator = ml.Transforms.NormalizeMinMax("Features").Append(ml.MulticlassClassification.Trainers.NeuralNetwork(Small()));
         // SchemaShape.Create is internal, hence reflection (test only).
-        var create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!;
-        var shape = estimator.GetOutputSchema((SchemaShape)create.Invoke(null, [train.Schema])!);
+        var shape = estimator.GetOutputSchema(TestSchemas.ShapeOf(train.Schema));
         var score = shape.Single(c => c.Name == "Score");
         var predicted = shape.Single(c => c.Name == "PredictedLabel");
         Assert.Equal(SchemaShape.Column.VectorKind.Vector, score.Kind);

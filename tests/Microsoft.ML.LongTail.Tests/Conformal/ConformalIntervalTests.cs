@@ -343,8 +343,7 @@ public class ConformalIntervalTests : IDisposable
         Assert.Contains("group column 'Difficulty' has type Single; a key type is required", wrongType.Message);
         Assert.Contains("MapValueToKey", wrongType.Message);
 
-        var create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!;
-        var shape = (SchemaShape)create.Invoke(null, [data.Schema])!;
+        var shape = TestSchemas.ShapeOf(data.Schema);
         Assert.Contains("must be a key column", Assert.Throws<ArgumentOutOfRangeException>(() => ml.Regression.ConformalRegressor("Difficulty").GetOutputSchema(shape)).Message);
         Assert.Contains("no group column 'Region'", Assert.Throws<ArgumentOutOfRangeException>(() => ml.Regression.ConformalRegressor("Region").GetOutputSchema(shape)).Message);
 
@@ -361,8 +360,7 @@ public class ConformalIntervalTests : IDisposable
     {
         var ml = new MLContext(seed: 1);
         var data = View(ml, OddRows(new Random(1), 10));
-        var create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!;
-        var shape = (SchemaShape)create.Invoke(null, [data.Schema])!;
+        var shape = TestSchemas.ShapeOf(data.Schema);
         foreach (var group in new[] { "Group", null })
         {
             var output = ml.Regression.ConformalRegressor(new ConformalRegressorOptions { GroupColumnName = group, Score = ConformalRegressionScore.NormalizedResidual }).GetOutputSchema(shape);

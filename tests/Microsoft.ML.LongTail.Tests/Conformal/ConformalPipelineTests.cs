@@ -186,8 +186,7 @@ public class ConformalPipelineTests : IDisposable
         var ml = new MLContext(seed: 1);
         var (scores, labels) = ConformalData.Generate(new Random(1), 50, K);
         var data = ConformalData.ToDataView(ml, scores, labels, K, groupCount: 2);
-        var create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!;
-        var shape = (SchemaShape)create.Invoke(null, [data.Schema])!;
+        var shape = TestSchemas.ShapeOf(data.Schema);
         foreach (var options in new[]
         {
             new ConformalClassifierOptions(),

@@ -142,8 +142,7 @@ public class SaveLoadTests : IDisposable
         Assert.Equal(3, adjustment.LastPriors!.Length);
 
         // GetOutputSchema goes through the placeholder chain. SchemaShape.Create is internal, hence reflection (test only).
-        var create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!;
-        var shape = pipeline.GetOutputSchema((SchemaShape)create.Invoke(null, [data.Schema])!);
+        var shape = pipeline.GetOutputSchema(TestSchemas.ShapeOf(data.Schema));
         Assert.Contains(shape, c => c.Name == "Score" && c.Kind == SchemaShape.Column.VectorKind.Vector);
     }
 }

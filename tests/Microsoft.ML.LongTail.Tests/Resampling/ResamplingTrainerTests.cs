@@ -193,8 +193,7 @@ public class ResamplingTrainerTests
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
         var withFeatures = ml.Transforms.Concatenate("Features", "A", "B", "C").Fit(keyed).Transform(keyed);
         // SchemaShape.Create is internal, hence reflection (test only).
-        var create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!;
-        SchemaShape Shape(IDataView view) => (SchemaShape)create.Invoke(null, [view.Schema])!;
+        SchemaShape Shape(IDataView view) => TestSchemas.ShapeOf(view.Schema);
 
         var trainer = LightGbm(ml);
         var wrapped = trainer.WithResampling(new SmoteOptions());
