@@ -117,7 +117,7 @@ public sealed class MixedPrecisionTests
         var options = Small(MixedPrecision.Float16);
         options.Epochs = 5;
         var epochs = new List<NeuralNetworkEpoch>();
-        options.Progress = new SynchronousProgress<NeuralNetworkEpoch>(epochs.Add);
+        options.Progress = new SyncProgress(epochs);
         var ml = new MLContext(seed: 1);
         var rows = TestData.Blobs(Counts, seed: 4).Select(r => new ClassRow { Label = r.Label, Features = [r.Features[0] * 1000, r.Features[1] * 1000] });
         var train = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows));
@@ -167,10 +167,5 @@ public sealed class MixedPrecisionTests
         var options = Small((MixedPrecision)7);
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.NeuralNetwork(options).Fit(train));
         Assert.Contains("MixedPrecision", error.Message);
-    }
-
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

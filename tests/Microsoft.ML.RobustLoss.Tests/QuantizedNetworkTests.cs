@@ -110,16 +110,11 @@ public sealed class QuantizedNetworkTests
         })
         {
             var options = Options(bad);
-            int epochs = 0;
-            options.Progress = new Progress(() => epochs++);
+            var epochs = new List<NeuralNetworkEpoch>();
+            options.Progress = new SyncProgress(epochs);
             var error = Assert.ThrowsAny<Exception>(() => ml.MulticlassClassification.Trainers.NeuralNetwork(options).Fit(train));
             Assert.Contains("quantiz", error.Message, StringComparison.OrdinalIgnoreCase);
-            Assert.Equal(0, epochs);
+            Assert.Empty(epochs);
         }
-    }
-
-    private sealed class Progress(Action report) : IProgress<NeuralNetworkEpoch>
-    {
-        public void Report(NeuralNetworkEpoch value) => report();
     }
 }

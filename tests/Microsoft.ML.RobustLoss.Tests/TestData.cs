@@ -26,6 +26,17 @@ public sealed class RegressionRow
     public float[] Features { get; set; } = [];
 }
 
+/// <summary>Records each finished epoch synchronously (Progress&lt;T&gt; posts to the thread pool), then calls
+/// <paramref name="also"/>.</summary>
+internal sealed class SyncProgress(List<NeuralNetworkEpoch> sink, Action<NeuralNetworkEpoch>? also = null) : IProgress<NeuralNetworkEpoch>
+{
+    public void Report(NeuralNetworkEpoch value)
+    {
+        sink.Add(value);
+        also?.Invoke(value);
+    }
+}
+
 /// <summary>Tiny generated data sets: Gaussian blobs per class (long-tailed counts), a noisy linear target with outliers.</summary>
 internal static class TestData
 {

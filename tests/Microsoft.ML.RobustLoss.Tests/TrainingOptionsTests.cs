@@ -11,16 +11,6 @@ public sealed class TrainingOptionsTests
         Progress = epochs is null ? null : new SyncProgress(epochs),
     };
 
-    /// <summary>Reports synchronously (Progress&lt;T&gt; posts to the thread pool).</summary>
-    private sealed class SyncProgress(List<NeuralNetworkEpoch> sink, Action<NeuralNetworkEpoch>? also = null) : IProgress<NeuralNetworkEpoch>
-    {
-        public void Report(NeuralNetworkEpoch value)
-        {
-            sink.Add(value);
-            also?.Invoke(value);
-        }
-    }
-
     private static IDataView Train(MLContext ml) => TestData.KeyedBlobs(ml, [120, 60, 30, 15], seed: 5);
 
     private static float[][] Scores(MLContext ml, ITransformer model, IDataView data) => model.Transform(data).GetColumn<float[]>("Score").ToArray();
