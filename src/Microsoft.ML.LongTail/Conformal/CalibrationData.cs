@@ -57,18 +57,7 @@ internal sealed class CalibrationData
                     "LabelColumnName");
         }
 
-        DataViewSchema.Column? groupColumn = null;
-        int groupCount = 0;
-        if (groupColumnName is not null)
-        {
-            var column = SchemaValidation.GetColumn(schema, groupColumnName, "group", "GroupColumnName");
-            if (column.Type is not KeyDataViewType { Count: > 0 and <= int.MaxValue } groupKey)
-                throw new ArgumentException(
-                    $"The group column '{column.Name}' has type {column.Type}; a key type is required (map it with mlContext.Transforms.Conversion.MapValueToKey).",
-                    "GroupColumnName");
-            groupColumn = column;
-            groupCount = (int)groupKey.Count;
-        }
+        var (groupColumn, groupCount) = GroupColumn(schema, groupColumnName);
         DataViewSchema.Column? weightColumn = null;
         if (weightColumnName is not null)
         {
@@ -172,6 +161,20 @@ internal sealed class CalibrationData
             RowCount = rows, ClassCount = k, Scores = scores, Labels = labels, MultiHot = hot,
             Groups = groups, GroupCount = groupCount, Weights = weights,
         };
+    }
+
+    /// <summary>The group key column named <paramref name="groupColumnName"/> and its key count, or (null, 0) when no group
+    /// column is named; throws, naming the column, when it is missing or not a key.</summary>
+    public static (DataViewSchema.Column? Column, int Count) GroupColumn(DataViewSchema schema, string? groupColumnName)
+    {
+        if (groupColumnName is null)
+            return (null, 0);
+        var column = SchemaValidation.GetColumn(schema, groupColumnName, "group", "GroupColumnName");
+        if (column.Type is not KeyDataViewType { Count: > 0 and <= int.MaxValue } groupKey)
+            throw new ArgumentException(
+                $"The group column '{column.Name}' has type {column.Type}; a key type is required (map it with mlContext.Transforms.Conversion.MapValueToKey).",
+                "GroupColumnName");
+        return (column, (int)groupKey.Count);
     }
 
     private static Action<Span<bool>> MultiHotReader(DataViewRow cursor, DataViewSchema.Column column, int k)

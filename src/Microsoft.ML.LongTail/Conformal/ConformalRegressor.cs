@@ -75,18 +75,7 @@ public sealed class ConformalRegressor : CompiledEstimator
             if (columns[c].Type != NumberDataViewType.Single)
                 throw new ArgumentException($"The {role} column '{names[c]}' has type {columns[c].Type}; Single is required.", nameof(calibrationData));
         }
-        DataViewSchema.Column? groupColumn = null;
-        int groupCount = 0;
-        if (_options.GroupColumnName is { } groupName)
-        {
-            var column = SchemaValidation.GetColumn(calibrationData.Schema, groupName, "group", nameof(ConformalRegressorOptions.GroupColumnName));
-            if (column.Type is not KeyDataViewType { Count: > 0 and <= int.MaxValue } key)
-                throw new ArgumentException(
-                    $"The group column '{column.Name}' has type {column.Type}; a key type is required (map it with mlContext.Transforms.Conversion.MapValueToKey).",
-                    nameof(ConformalRegressorOptions.GroupColumnName));
-            groupColumn = column;
-            groupCount = (int)key.Count;
-        }
+        var (groupColumn, groupCount) = CalibrationData.GroupColumn(calibrationData.Schema, _options.GroupColumnName);
         var scores = new List<float>();
         var groups = new List<int>();
         using (var cursor = calibrationData.GetRowCursor(groupColumn is { } g ? columns.Append(g) : columns))
