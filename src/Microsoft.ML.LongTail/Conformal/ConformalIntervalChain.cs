@@ -24,8 +24,6 @@ namespace Microsoft.ML.LongTail.Conformal;
 internal static class ConformalIntervalChain
 {
     private const string ThresholdColumn = "conformal_interval_threshold";
-    private const string GroupThresholdColumn = "conformal_group_threshold";
-    private const string KnownColumn = "conformal_group_known";
     private const string LowerColumn = "conformal_interval_lower";
     private const string UpperColumn = "conformal_interval_upper";
     private const string PositiveInfinity = "1E+1000";
@@ -53,11 +51,10 @@ internal static class ConformalIntervalChain
         if (predictor.GroupThresholds is { } thresholds)
         {
             string group = options.GroupColumnName ?? throw new InvalidOperationException("A group-conditional predictor needs the group column name.");
-            var known = Enumerable.Repeat(1f, thresholds.Count).ToArray();
-            chain = PerClassLookup.CreateEstimator(mlContext, GroupThresholdColumn, group, thresholds)
-                .Append(PerClassLookup.CreateEstimator(mlContext, KnownColumn, group, known))
-                .Append(t.Expression(ThresholdColumn, $"(q, known) => known > 0.5 ? q : {PositiveInfinity}", GroupThresholdColumn, KnownColumn));
-            temporaries = [GroupThresholdColumn, KnownColumn, ThresholdColumn, LowerColumn, UpperColumn];
+            chain = ConformalThresholdChain.GroupLookup(mlContext, group, thresholds)
+                .Append(t.Expression(ThresholdColumn, $"(q, known) => known > 0.5 ? q : {PositiveInfinity}",
+                    ConformalThresholdChain.ThresholdColumn, ConformalThresholdChain.KnownColumn));
+            temporaries = [ConformalThresholdChain.ThresholdColumn, ConformalThresholdChain.KnownColumn, ThresholdColumn, LowerColumn, UpperColumn];
         }
         else
         {

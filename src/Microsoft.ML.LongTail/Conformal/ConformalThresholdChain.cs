@@ -30,8 +30,11 @@ namespace Microsoft.ML.LongTail.Conformal;
 internal static class ConformalThresholdChain
 {
     private const string MarginColumn = "conformal_margin";
-    private const string ThresholdColumn = "conformal_group_threshold";
-    private const string KnownColumn = "conformal_group_known";
+    /// <summary>The per-row group threshold written by <see cref="GroupLookup"/>.</summary>
+    internal const string ThresholdColumn = "conformal_group_threshold";
+
+    /// <summary>The per-row flag written by <see cref="GroupLookup"/>: 1 for a calibrated group, 0 for a missing or unseen key.</summary>
+    internal const string KnownColumn = "conformal_group_known";
 
     /// <summary>The least score in the set per class (per group when group-conditional), or <see langword="null"/> when the
     /// predictor's sets are not a threshold on the score: rank-based scores, PAS with group thresholds (its p* differs per
@@ -101,9 +104,7 @@ internal static class ConformalThresholdChain
         var t = mlContext.Transforms;
         if (groupColumn is not null)
         {
-            var known = Enumerable.Repeat(1f, least.Length).ToArray();
-            return PerClassLookup.CreateEstimator(mlContext, ThresholdColumn, groupColumn, least)
-                .Append(PerClassLookup.CreateEstimator(mlContext, KnownColumn, groupColumn, known))
+            return GroupLookup(mlContext, groupColumn, least)
                 .Append(t.Expression(outputColumn, "(p, t, known) => float(known > 0.5 ? p >= t : !isna(p))", scoreColumn, ThresholdColumn, KnownColumn))
                 .Append(t.DropColumns(ThresholdColumn, KnownColumn));
         }
@@ -113,6 +114,12 @@ internal static class ConformalThresholdChain
             .Append(t.Expression(outputColumn, "y => float(y >= 0)", MarginColumn))
             .Append(t.DropColumns(MarginColumn));
     }
+
+    /// <summary>Two <c>MapValue</c> look-ups keyed by the group column: the group's value into <see cref="ThresholdColumn"/>
+    /// (exact) and 1 into <see cref="KnownColumn"/> (0 for a missing or unseen key, which then gets no calibrated value).</summary>
+    internal static IEstimator<ITransformer> GroupLookup(MLContext mlContext, string groupColumn, IReadOnlyList<float> values) =>
+        PerClassLookup.CreateEstimator(mlContext, ThresholdColumn, groupColumn, values)
+            .Append(PerClassLookup.CreateEstimator(mlContext, KnownColumn, groupColumn, Enumerable.Repeat(1f, values.Count).ToArray()));
 
     /// <summary>Fits the affine normalizer <c>y = (p - low) * scale</c> on two synthetic rows (low, high) per slot and checks
     /// that ML.NET took low as the offset and that the sign of y changes exactly at low.</summary>
