@@ -16,10 +16,10 @@ namespace LongTail.Bench;
 /// Prints <c>calibrate_seconds</c> (<c>Fit</c> on an in-memory view: one cursor pass reading Score and Label, the thresholds,
 /// and compiling/creating the stock chain), <c>calibrate_managed_seconds</c> (<c>Calibrate</c>: the same without the chain),
 /// <c>read_view_seconds</c> (just the cursor pass over the view, <c>LabeledFeatures.Read</c>),
-/// <c>predict_seconds</c> (reading the set column of every row through the fitted chain: the stock normalizer and expression
-/// transforms for LAC / PAS, ML.NET's OnnxTransformer with one ONNX Runtime call per row for APS / RAPS / top-k),
+/// <c>predict_seconds</c> (reading the set column of every row through the fitted transformer: the stock normalizer and
+/// expression transforms for LAC / PAS, the managed sets of the transformer that wraps the ONNX chain for APS / RAPS / top-k),
 /// <c>predict_loaded_seconds</c> (the same through the model saved with <c>mlContext.Model.Save</c> and loaded in a fresh
-/// <c>MLContext</c>, as a user's saved model runs; <c>predict_loaded_cpu_seconds</c> the process CPU time of that pass, all
+/// <c>MLContext</c>, as a user's saved model runs: for APS / RAPS / top-k ML.NET's OnnxTransformer, one ONNX Runtime call per row; <c>predict_loaded_cpu_seconds</c> the process CPU time of that pass, all
 /// threads; <c>predict_loaded_again_seconds</c> a second pass through it) and
 /// <c>predict_managed_seconds</c> (<c>ConformalSetPredictor.PredictBatch</c>
 /// on arrays).

@@ -13,7 +13,8 @@ namespace Microsoft.ML.LongTail;
 /// placeholder state. <see cref="SchemaShape"/> records only vector <em>kind</em> and item type, never vector sizes, so the
 /// placeholder only has to produce the same column names, kinds and item types (e.g. a 1-class ONNX graph).</para>
 /// <para>Fit returns a plain <see cref="ITransformer"/> (the stock chain), not a component-specific type: a saved model
-/// cannot contain a type of ours.</para>
+/// cannot contain a type of ours. (The one wrapper, for rank-score conformal sets, saves as its stock chain and only speeds up
+/// <c>Transform</c> in this process: <see cref="Conformal.ManagedSetTransformer"/>.)</para>
 /// </remarks>
 public abstract class CompiledEstimator : IEstimator<ITransformer>
 {

@@ -12,4 +12,14 @@ internal static class TestSchemas
     /// <summary>The <see cref="SchemaShape"/> of a schema, as an estimator's <c>GetOutputSchema</c> takes it
     /// (<c>SchemaShape.Create</c> is internal in ML.NET, so it is called by reflection: tests only).</summary>
     public static SchemaShape ShapeOf(DataViewSchema schema) => (SchemaShape)CreateShape.Invoke(null, [schema])!;
+
+    /// <summary>Every transformer of a model, through nested chains and through the stock chain a managed conformal set
+    /// transformer saves as (<see cref="LongTail.Conformal.ManagedSetTransformer.Stock"/>), the model itself included when it is
+    /// neither.</summary>
+    public static List<ITransformer> Flatten(ITransformer model) => model switch
+    {
+        IEnumerable<ITransformer> chain => chain.SelectMany(Flatten).ToList(),
+        LongTail.Conformal.ManagedSetTransformer managed => Flatten(managed.Stock),
+        _ => [model],
+    };
 }

@@ -132,6 +132,14 @@ public sealed class ConformalSetPredictor
         return total;
     }
 
+    /// <summary>One row's set with the caller's scratch (<see cref="ClassCount"/> each): the managed set column of
+    /// <see cref="ManagedSetTransformer"/>.</summary>
+    internal int PredictInto(ReadOnlySpan<float> scores, int group, Span<bool> set, float[] nonconformity, int[] order)
+    {
+        CheckLength(scores.Length, nameof(scores));
+        return PredictRow(scores, group, set, nonconformity, order);
+    }
+
     private int PredictRow(ReadOnlySpan<float> scores, int group, Span<bool> set, float[] s, int[] order)
     {
         _scorer.ScoreAll(scores, s, order);
@@ -157,7 +165,9 @@ public sealed class ConformalSetPredictor
     }
 
     /// <summary>The stock ML.NET chain that adds the prediction set column: vectorised threshold transforms where the sets are
-    /// per-class thresholds on the score (<see cref="ConformalThresholdChain"/>), else an ONNX graph (<see cref="ConformalSetGraph"/>).</summary>
+    /// per-class thresholds on the score (<see cref="ConformalThresholdChain"/>), else an ONNX graph (<see cref="ConformalSetGraph"/>),
+    /// whose fitted form computes the sets in managed code when it transforms a view in this process
+    /// (<see cref="ManagedSetTransformer"/>) and saves as the stock chain.</summary>
     /// <param name="mlContext">The context.</param>
     /// <param name="scoreColumn">The score vector column.</param>
     /// <param name="outputColumn">The set column to write.</param>
@@ -169,6 +179,13 @@ public sealed class ConformalSetPredictor
         // OnnxTransformer runs ONNX Runtime once per row (seconds per million rows); threshold sets need no graph.
         if (ConformalThresholdChain.LeastScoresInSet(this) is { } least)
             return ConformalThresholdChain.CreateEstimator(mlContext, least, scoreColumn, outputColumn, IsGroupConditional ? groupColumn : null, shapeOnly);
+        var graph = CreateGraphEstimator(mlContext, scoreColumn, outputColumn, groupColumn);
+        // The saved model is the ONNX chain; in this process the set column is computed by this predictor (same sets, far faster).
+        return shapeOnly ? graph : new ManagedSetEstimator(graph, this, scoreColumn, outputColumn, groupColumn);
+    }
+
+    private IEstimator<ITransformer> CreateGraphEstimator(MLContext mlContext, string scoreColumn, string outputColumn, string? groupColumn)
+    {
         const string OnnxOutput = "conformal_prediction_set";
         if (!IsGroupConditional)
         {

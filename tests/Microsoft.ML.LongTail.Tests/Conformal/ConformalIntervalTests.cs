@@ -70,9 +70,6 @@ public class ConformalIntervalTests : IDisposable
         return rows;
     }
 
-    private static List<ITransformer> Flatten(ITransformer model) =>
-        model is IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten).ToList() : [model];
-
     private static (float Lower, float Upper) Managed(ConformalIntervalPredictor predictor, Row r) =>
         predictor.IsGroupConditional
             ? predictor.Score == ConformalRegressionScore.QuantileRegression ? predictor.PredictInGroup((int)r.Group, r.Score, r.Lower, r.Upper)
@@ -111,7 +108,7 @@ public class ConformalIntervalTests : IDisposable
         {
             var predictor = new ConformalIntervalPredictor(score, 0.1, q, 100);
             var model = predictor.CreateEstimator(ml, options).Fit(data);
-            Assert.DoesNotContain(Flatten(model), t => t is OnnxTransformer);
+            Assert.DoesNotContain(TestSchemas.Flatten(model), t => t is OnnxTransformer);
             var intervals = model.Transform(data).GetColumn<float[]>("PredictionInterval").ToArray();
             AssertMatchesManaged(predictor, rows, intervals, $"{score}, q = {q:R}");
             if (q == float.PositiveInfinity)
@@ -169,7 +166,7 @@ public class ConformalIntervalTests : IDisposable
         var data = View(ml, rows);
         var options = new ConformalRegressorOptions { Score = score, GroupColumnName = "Group" };
         var model = predictor.CreateEstimator(ml, options).Fit(data);
-        Assert.DoesNotContain(Flatten(model), t => t is OnnxTransformer);
+        Assert.DoesNotContain(TestSchemas.Flatten(model), t => t is OnnxTransformer);
         var intervals = model.Transform(data).GetColumn<float[]>("PredictionInterval").ToArray();
         AssertMatchesManaged(predictor, rows, intervals, $"{score}, groups");
         // Rows of the uncalibrated groups with finite inputs get (-infinity, +infinity), in both.
@@ -292,7 +289,7 @@ public class ConformalIntervalTests : IDisposable
         var conformal = estimator.Fit(key.Transform(calibration));
         var model = key.Append(conformal);
         var predictor = estimator.LastCalibration!;
-        Assert.DoesNotContain(Flatten(model), t => t is OnnxTransformer);
+        Assert.DoesNotContain(TestSchemas.Flatten(model), t => t is OnnxTransformer);
 
         var test = new List<TextGroupRow>
         {

@@ -50,12 +50,22 @@ public class ConformalPipelineTests : IDisposable
         var model = estimator.Fit(calibration);
         var predictor = estimator.LastCalibration!;
         var onnxSets = model.Transform(test).GetColumn<float[]>("PredictionSet").ToArray();
+        // Rank scores: the fitted transformer computes the sets in managed code and saves as the stock ONNX chain; run that
+        // chain itself too, so both routes are compared with the managed predictor here.
+        bool rank = score is not (NonconformityScore.Lac or NonconformityScore.Pas);
+        Assert.Equal(rank, model is ManagedSetTransformer);
+        var stockSets = model is ManagedSetTransformer wrapper
+            ? wrapper.Stock.Transform(test).GetColumn<float[]>("PredictionSet").ToArray()
+            : onnxSets;
 
         var managed = new bool[testScores.Length];
         predictor.PredictBatch(testScores, managed);
         for (int i = 0; i < testLabels.Length; i++)
             for (int j = 0; j < K; j++)
-                Assert.True((onnxSets[i][j] == 1f) == managed[i * K + j], $"row {i}, class {j}: onnx {onnxSets[i][j]}, managed {managed[i * K + j]}");
+            {
+                Assert.True((onnxSets[i][j] == 1f) == managed[i * K + j], $"row {i}, class {j}: transformer {onnxSets[i][j]}, managed {managed[i * K + j]}");
+                Assert.True((stockSets[i][j] == 1f) == managed[i * K + j], $"row {i}, class {j}: stock chain {stockSets[i][j]}, managed {managed[i * K + j]}");
+            }
         // Single-row API agrees with the batch.
         var one = new bool[K];
         predictor.Predict(testScores.AsSpan(0, K), one);
@@ -102,8 +112,8 @@ public class ConformalPipelineTests : IDisposable
 
         var (testScores, testLabels) = ConformalData.Generate(rng, 200, K);
         var testGroups = testLabels.Select((_, i) => i % 4).ToArray();
-        var sets = model.Transform(ConformalData.ToDataView(ml, testScores, testLabels, K, testGroups, groupCount: 4))
-            .GetColumn<float[]>("PredictionSet").ToArray();
+        var testView = ConformalData.ToDataView(ml, testScores, testLabels, K, testGroups, groupCount: 4);
+        var sets = model.Transform(testView).GetColumn<float[]>("PredictionSet").ToArray();
         var managed = new bool[testScores.Length];
         predictor.PredictBatch(testScores, managed, testGroups);
         for (int i = 0; i < sets.Length; i++)

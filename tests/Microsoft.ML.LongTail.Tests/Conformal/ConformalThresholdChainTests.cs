@@ -56,9 +56,6 @@ public class ConformalThresholdChainTests : IDisposable
     private static IDataView View(MLContext ml, float[] scores, int k, int[]? groups = null, int groupCount = 1) =>
         ConformalData.ToDataView(ml, scores, new int[scores.Length / k], k, groups, groupCount);
 
-    private static List<ITransformer> Flatten(ITransformer model) =>
-        model is IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten).ToList() : [model];
-
     /// <summary>Where the compiled chain may differ from the managed predictor (documented on <see cref="ConformalSetPredictor"/>):
     /// -infinity in a full-set slot, the largest finite floats in a slot whose least in-set score is above them.</summary>
     private static bool DocumentedException(float p, float least) =>
@@ -88,7 +85,7 @@ public class ConformalThresholdChainTests : IDisposable
         var scores = Rows(new Random(7), 2000, least, []);
         var data = View(ml, scores, K);
         var model = predictor.CreateEstimator(ml, "Score", "PredictionSet", null).Fit(data);
-        Assert.DoesNotContain(Flatten(model), t => t is OnnxTransformer);
+        Assert.DoesNotContain(TestSchemas.Flatten(model), t => t is OnnxTransformer);
         var sets = model.Transform(data).GetColumn<float[]>("PredictionSet").ToArray();
         var managed = new bool[scores.Length];
         predictor.PredictBatch(scores, managed);
@@ -139,7 +136,7 @@ public class ConformalThresholdChainTests : IDisposable
         var groups = Enumerable.Range(0, rows).Select(i => i % Groups).ToArray();  // groups 4 and 5 were never calibrated
         var data = View(ml, scores, K, groups, Groups);
         var model = predictor.CreateEstimator(ml, "Score", "PredictionSet", "Group").Fit(data);
-        Assert.DoesNotContain(Flatten(model), t => t is OnnxTransformer);
+        Assert.DoesNotContain(TestSchemas.Flatten(model), t => t is OnnxTransformer);
         var sets = model.Transform(data).GetColumn<float[]>("PredictionSet").ToArray();
         var managed = new bool[scores.Length];
         predictor.PredictBatch(scores, managed, groups);
@@ -184,7 +181,8 @@ public class ConformalThresholdChainTests : IDisposable
         });
         var model = estimator.Fit(data);
         var predictor = estimator.LastCalibration!;
-        Assert.Equal(!stock, Flatten(model).Any(t => t is OnnxTransformer));
+        Assert.Equal(!stock, TestSchemas.Flatten(model).Any(t => t is OnnxTransformer));
+        Assert.Equal(!stock, model is ManagedSetTransformer); // the ONNX route computes its sets in managed code in-process
         if (conditioning == ConformalConditioning.Mondrian)
             Assert.Contains(float.PositiveInfinity, predictor.Thresholds);
         AssertSetsMatchManaged(model, data, predictor, scores);
@@ -210,7 +208,7 @@ public class ConformalThresholdChainTests : IDisposable
         var data = ConformalData.ToDataView(ml, scores, labels, K);
         var estimator = ml.MulticlassClassification.ConformalRiskControl(loss: ConformalLoss.Miscoverage);
         var model = estimator.Fit(data);
-        Assert.DoesNotContain(Flatten(model), t => t is OnnxTransformer);
+        Assert.DoesNotContain(TestSchemas.Flatten(model), t => t is OnnxTransformer);
         AssertSetsMatchManaged(model, data, estimator.LastCalibration!, scores);
     }
 
@@ -237,7 +235,7 @@ public class ConformalThresholdChainTests : IDisposable
         var data = ml.Data.LoadFromEnumerable(ConformalData.Rows(scores, labels, K), definition);
         var estimator = ml.MulticlassClassification.ConformalClassifier(new ConformalClassifierOptions { Conditioning = ConformalConditioning.Mondrian });
         var model = estimator.Fit(data);
-        Assert.DoesNotContain(Flatten(model), t => t is OnnxTransformer);
+        Assert.DoesNotContain(TestSchemas.Flatten(model), t => t is OnnxTransformer);
         AssertSetsMatchManaged(model, data, estimator.LastCalibration!, scores);
     }
 
