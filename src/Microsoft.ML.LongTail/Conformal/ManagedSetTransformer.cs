@@ -64,12 +64,12 @@ internal sealed class ManagedSetTransformer : ITransformer
         var score = schema[_scoreColumn];
         DataViewSchema.Column? group = _groupColumn is null ? null : schema[_groupColumn];
         int k = _predictor.ClassCount;
-        if (!IsSingleVector(set.Type, k) || !IsSingleVector(score.Type, k) || group is { Type: not KeyDataViewType })
+        if (!IsFloatVector(set.Type, k) || !IsFloatVector(score.Type, k) || group is { Type: not KeyDataViewType })
             return output;
         return new View(output, _predictor, set, score, group);
     }
 
-    private static bool IsSingleVector(DataViewType type, int size) =>
+    private static bool IsFloatVector(DataViewType type, int size) =>
         type is VectorDataViewType vector && vector.ItemType.RawType == typeof(float) && vector.Size == size;
 
     /// <summary>The stock view with the set column's getter replaced.</summary>
