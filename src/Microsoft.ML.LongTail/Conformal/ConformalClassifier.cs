@@ -18,9 +18,9 @@ namespace Microsoft.ML.LongTail.Conformal;
 /// group column) compute the set in an ONNX graph (ML.NET's <c>OnnxTransformer</c>, one ONNX Runtime call per row, several
 /// times slower); the transformer <c>Fit</c> returns for them saves as that stock chain but computes the sets of
 /// <c>Transform</c> in managed code (the same sets), so only a reloaded model pays the per-row ONNX cost. Either chain composes
-/// with <c>Append</c>, saves and loads with <c>mlContext.Model.Save/Load</c> and works in <c>PredictionEngine</c>. The output column is a known-size <c>Vector&lt;Single, K&gt;</c> (ML.NET dimensions [K] for the
-/// threshold chain, [1, K] for the ONNX graph) with 1 for each class in the set and 0 otherwise; an infinite threshold gives
-/// the full set. The model's <c>PredictedLabel</c> and <c>Score</c> are kept.</para>
+/// with <c>Append</c>, saves and loads with <c>mlContext.Model.Save/Load</c> and works in <c>PredictionEngine</c>. The output
+/// column is a known-size <c>Vector&lt;Single, K&gt;</c> (ML.NET dimensions [K] for the threshold chain, [1, K] for the ONNX
+/// graph) with 1 for each class in the set and 0 otherwise; an infinite threshold gives the full set. The model's <c>PredictedLabel</c> and <c>Score</c> are kept.</para>
 /// <para>Use <see cref="Calibrate"/> for the fitted state (<see cref="ConformalSetPredictor"/>) and fast managed prediction.</para>
 /// </remarks>
 public sealed class ConformalClassifier : CompiledEstimator
