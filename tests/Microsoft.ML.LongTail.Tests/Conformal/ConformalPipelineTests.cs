@@ -49,21 +49,21 @@ public class ConformalPipelineTests : IDisposable
         });
         var model = estimator.Fit(calibration);
         var predictor = estimator.LastCalibration!;
-        var onnxSets = model.Transform(test).GetColumn<float[]>("PredictionSet").ToArray();
+        var sets = model.Transform(test).GetColumn<float[]>("PredictionSet").ToArray();
         // Rank scores: the fitted transformer computes the sets in managed code and saves as the stock ONNX chain; run that
         // chain itself too, so both routes are compared with the managed predictor here.
         bool rank = score is not (NonconformityScore.Lac or NonconformityScore.Pas);
         Assert.Equal(rank, model is ManagedSetTransformer);
         var stockSets = model is ManagedSetTransformer wrapper
             ? wrapper.Stock.Transform(test).GetColumn<float[]>("PredictionSet").ToArray()
-            : onnxSets;
+            : sets;
 
         var managed = new bool[testScores.Length];
         predictor.PredictBatch(testScores, managed);
         for (int i = 0; i < testLabels.Length; i++)
             for (int j = 0; j < K; j++)
             {
-                Assert.True((onnxSets[i][j] == 1f) == managed[i * K + j], $"row {i}, class {j}: transformer {onnxSets[i][j]}, managed {managed[i * K + j]}");
+                Assert.True((sets[i][j] == 1f) == managed[i * K + j], $"row {i}, class {j}: transformer {sets[i][j]}, managed {managed[i * K + j]}");
                 Assert.True((stockSets[i][j] == 1f) == managed[i * K + j], $"row {i}, class {j}: stock chain {stockSets[i][j]}, managed {managed[i * K + j]}");
             }
         // Single-row API agrees with the batch.
@@ -76,8 +76,8 @@ public class ConformalPipelineTests : IDisposable
         var fresh = new MLContext();
         var loaded = fresh.Model.Load(path, out _);
         var reloaded = loaded.Transform(ConformalData.ToDataView(fresh, testScores, testLabels, K)).GetColumn<float[]>("PredictionSet").ToArray();
-        for (int i = 0; i < onnxSets.Length; i++)
-            Assert.Equal(onnxSets[i], reloaded[i]);
+        for (int i = 0; i < sets.Length; i++)
+            Assert.Equal(sets[i], reloaded[i]);
         Assert.Equal(K, ((VectorDataViewType)loaded.GetOutputSchema(calibration.Schema)["PredictionSet"].Type).Size);
     }
 
@@ -130,8 +130,7 @@ public class ConformalPipelineTests : IDisposable
         string path = Path.Combine(_directory, "group.zip");
         ml.Model.Save(model, calibration.Schema, path);
         var loaded = new MLContext().Model.Load(path, out _);
-        var again = loaded.Transform(ConformalData.ToDataView(ml, testScores, testLabels, K, testGroups, groupCount: 4))
-            .GetColumn<float[]>("PredictionSet").ToArray();
+        var again = loaded.Transform(testView).GetColumn<float[]>("PredictionSet").ToArray();
         for (int i = 0; i < sets.Length; i++)
             Assert.Equal(sets[i], again[i]);
     }
