@@ -8,21 +8,23 @@ using Microsoft.ML.LongTail.Sweeping;
 namespace LongTail.Bench;
 
 /// <summary>
-/// <c>sweep --data FILE.csv --label COL [--budget 60] [--folds 5] [--seed 1] [--metric macro-f1|balanced-accuracy|g-mean|pr-auc|worst-class-recall] [--test-fraction 0.2] [--racing on|off]</c>:
+/// <c>sweep --data FILE.csv --label COL [--budget 60] [--folds 5] [--repeats 1] [--seed 1] [--metric macro-f1|balanced-accuracy|g-mean|pr-auc|worst-class-recall] [--test-fraction 0.2] [--racing on|off]</c>:
 /// the imbalance sweep (every default strategy x LightGBM / SDCA / FastTree, the command line's search space) against
 /// plain LightGBM given the same time budget (the same search restricted to strategy 'none' and LightGBM, so it spends
 /// the budget on LightGBM's hyper-parameters). Both search on the same stratified training part by stratified k-fold
 /// CV; each best pipeline is refitted on it and scored on the same stratified held-out part. Both race (stop clearly
-/// worse trials after a few folds, <see cref="ImbalanceSweepOptions.Racing"/>) unless <c>--racing off</c>. Prints one JSON line.
+/// worse trials after a few folds, <see cref="ImbalanceSweepOptions.Racing"/>) unless <c>--racing off</c>. <c>--repeats R</c>
+/// repeats the CV of both searches R times with other fold assignments (<see cref="ImbalanceSweepOptions.NumberOfRepeats"/>).
+/// Prints one JSON line.
 /// </summary>
 public static class SweepCommand
 {
     public static int Run(string[] args)
     {
-        var a = new BenchArgs(args, "data", "label", "budget", "folds", "seed", "metric", "test-fraction", "racing");
+        var a = new BenchArgs(args, "data", "label", "budget", "folds", "repeats", "seed", "metric", "test-fraction", "racing");
         string path = a.Require("data"), label = a.Require("label");
         double budget = double.Parse(a.Get("budget") ?? "60", System.Globalization.CultureInfo.InvariantCulture);
-        int folds = a.GetInt("folds", 5), seed = a.GetInt("seed", 1);
+        int folds = a.GetInt("folds", 5), repeats = a.GetInt("repeats", 1), seed = a.GetInt("seed", 1);
         double testFraction = double.Parse(a.Get("test-fraction") ?? "0.2", System.Globalization.CultureInfo.InvariantCulture);
         var metric = (a.Get("metric") ?? "macro-f1") switch
         {
@@ -70,6 +72,7 @@ public static class SweepCommand
                 PositiveClass = positive,
                 TimeBudget = TimeSpan.FromSeconds(budget),
                 NumberOfFolds = folds,
+                NumberOfRepeats = repeats,
                 Seed = seed,
                 Trainers = trainers,
                 Strategies = strategies,
@@ -117,6 +120,7 @@ public static class SweepCommand
             metric = metric.ToString(),
             budget,
             folds,
+            repeats,
             seed,
             racing,
             sweep,

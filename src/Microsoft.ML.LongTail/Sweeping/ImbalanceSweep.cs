@@ -62,6 +62,8 @@ public static class ImbalanceSweep
             throw new ArgumentException("The sweep needs at least one strategy (SweepStrategy.None() for none).", nameof(options));
         if (options.NumberOfFolds < 2)
             throw new ArgumentException($"NumberOfFolds must be at least 2, got {options.NumberOfFolds}.", nameof(options));
+        if (options.NumberOfRepeats < 1)
+            throw new ArgumentException($"NumberOfRepeats must be at least 1, got {options.NumberOfRepeats}.", nameof(options));
         if (options.TimeBudget <= TimeSpan.Zero)
             throw new ArgumentException($"TimeBudget must be positive, got {options.TimeBudget}.", nameof(options));
         if (options.MaxTrials is < 1)
@@ -113,14 +115,18 @@ public static class ImbalanceSweep
             strategies = strategies.Where(s => !s.AddressesImbalance).ToList();
         }
 
-        // One view per fold with a two-valued key column (1: held out, 2: training), split by key range.
-        int[] folds = StratifiedFolds.Assign(labels, options.NumberOfFolds, options.Seed);
-        var splits = Enumerable.Range(0, options.NumberOfFolds).Select(f =>
+        // One view per fold (of each repeat) with a two-valued key column (1: held out, 2: training), split by key range.
+        // The first repeat's folds are those of a single cross-validation with this seed.
+        var splits = Enumerable.Range(0, options.NumberOfRepeats).SelectMany(r =>
         {
-            var view = new FoldColumnDataView(data, TestFoldColumn, folds.Select(x => x == f ? 1u : 2u).ToArray(), 2);
-            return (Train: mlContext.Data.FilterRowsByKeyColumnFraction(view, TestFoldColumn, 0.5, 1.0),
-                    Test: mlContext.Data.FilterRowsByKeyColumnFraction(view, TestFoldColumn, 0.0, 0.5),
-                    TrainCounts: Enumerable.Range(0, classCount).Select(c => (long)Enumerable.Range(0, labels.Length).Count(i => folds[i] != f && labels[i] == c)).ToArray());
+            int[] folds = StratifiedFolds.Assign(labels, options.NumberOfFolds, unchecked(options.Seed + 7919 * r));
+            return Enumerable.Range(0, options.NumberOfFolds).Select(f =>
+            {
+                var view = new FoldColumnDataView(data, TestFoldColumn, folds.Select(x => x == f ? 1u : 2u).ToArray(), 2);
+                return (Train: mlContext.Data.FilterRowsByKeyColumnFraction(view, TestFoldColumn, 0.5, 1.0),
+                        Test: mlContext.Data.FilterRowsByKeyColumnFraction(view, TestFoldColumn, 0.0, 0.5),
+                        TrainCounts: Enumerable.Range(0, classCount).Select(c => (long)Enumerable.Range(0, labels.Length).Count(i => folds[i] != f && labels[i] == c)).ToArray());
+            });
         }).ToArray();
 
         int smallest = (int)splits.Min(s => s.TrainCounts.Where(n => n > 0).Min());
@@ -222,10 +228,10 @@ public static class ImbalanceSweep
                     if (cancellationToken.IsCancellationRequested)
                         throw new OperationCanceledException("The sweep was cancelled before its first trial completed.", cancellationToken);
                     double perFoldSeconds = trial.Seconds / Math.Max(1, perFold.Count);
-                    double suggested = Math.Ceiling(Math.Max(trial.Seconds, perFoldSeconds * options.NumberOfFolds) * 1.5 + 1);
+                    double suggested = Math.Ceiling(Math.Max(trial.Seconds, perFoldSeconds * splits.Length) * 1.5 + 1);
                     throw new SweepBudgetException(
                         $"The time budget of {options.TimeBudget.TotalSeconds:0.#} s is too small for one trial: the first pipeline " +
-                        $"({trial.Description}) finished {perFold.Count} of {options.NumberOfFolds} folds in {trial.Seconds:0.#} s. " +
+                        $"({trial.Description}) finished {perFold.Count} of {splits.Length} folds in {trial.Seconds:0.#} s. " +
                         $"Give a budget of at least {suggested:0} s, or fewer folds.", suggested);
                 }
                 stop = cancellationToken.IsCancellationRequested ? SweepStopReason.Cancelled : SweepStopReason.Budget;

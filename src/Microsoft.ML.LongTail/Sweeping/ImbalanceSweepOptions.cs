@@ -26,6 +26,14 @@ public sealed class ImbalanceSweepOptions
     /// <summary>Stratified folds of the cross-validation. Default 5.</summary>
     public int NumberOfFolds { get; set; } = 5;
 
+    /// <summary>
+    /// Repeats of the cross-validation, each with its own stratified fold assignment: every trial is evaluated on
+    /// <c>NumberOfRepeats x NumberOfFolds</c> splits (racing compares them pairwise, in the same order, as it does folds).
+    /// Default 1. On very small data (a few hundred rows, tail classes of a handful) one 5-fold estimate is too noisy to rank
+    /// many pipelines; repeats trade trials for steadier estimates.
+    /// </summary>
+    public int NumberOfRepeats { get; set; } = 1;
+
     /// <summary>Seed of the folds, the search order, the samplers and the trainers. Default 1.</summary>
     public int Seed { get; set; } = 1;
 

@@ -465,6 +465,38 @@ public sealed class ImbalanceSweepTests : IDisposable
     }
 
     [Fact]
+    public void Repeats_EvaluateEveryTrialOnRepeatsTimesFolds_TheFirstRepeatBeingTheSingleCrossValidation()
+    {
+        var ml = new MLContext(seed: 1);
+        var once = Options(ml);
+        once.MaxTrials = 2;
+        once.Racing = false;
+        var single = ImbalanceSweep.Run(ml, Data(ml), once);
+
+        var twice = Options(ml);
+        twice.MaxTrials = 2;
+        twice.Racing = false;
+        twice.NumberOfRepeats = 2;
+        var repeated = ImbalanceSweep.Run(ml, Data(ml), twice);
+        Assert.Equal(single.Trials.Select(t => t.Description), repeated.Trials.Select(t => t.Description));
+        for (int i = 0; i < repeated.Trials.Count; i++)
+        {
+            var folds = repeated.Trials[i].FoldMetrics;
+            Assert.Equal(6, folds.Count);
+            // The first repeat is the single cross-validation, fold for fold; the second has other folds.
+            Assert.Equal(single.Trials[i].FoldMetrics, folds.Take(3));
+            Assert.NotEqual(folds.Take(3), folds.Skip(3));
+            Assert.Equal(folds.Average(), repeated.Trials[i].MetricMean, 12);
+        }
+        // Seeded: the same splits again.
+        var again = ImbalanceSweep.Run(ml, Data(ml), twice);
+        Assert.Equal(repeated.Trials.Select(t => t.FoldMetrics), again.Trials.Select(t => t.FoldMetrics));
+
+        twice.NumberOfRepeats = 0;
+        Assert.Contains("NumberOfRepeats", Assert.Throws<ArgumentException>(() => ImbalanceSweep.Run(ml, Data(ml), twice)).Message);
+    }
+
+    [Fact]
     public void Racing_InvalidOptions_AreRefused()
     {
         var ml = new MLContext(1);
